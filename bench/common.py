@@ -1,0 +1,72 @@
+"""What both benchmarks share: a throw-away database and a Mend app on a fake request."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, text
+from telegram import Update
+from telegram.ext import Application
+
+from bot.service import Mend
+from bot.telegram_app import build_application
+from flows.contract import Profile
+from storage import migrate
+from storage.engine import make_engine, sqlite_url
+from tests.fake_request import FakeRequest
+from tests.updates import text_update
+
+TOKEN = "123456:BENCH"
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+@contextmanager
+def database() -> Iterator[Engine]:
+    with tempfile.TemporaryDirectory(prefix="mend-bench-") as folder:
+        url = sqlite_url(Path(folder))
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+def consent(mend: Mend, user_ids: range) -> None:
+    """People who finished /start, so measured traffic is the healing steps themselves."""
+    now = datetime.now(UTC)
+    for uid in user_ids:
+        loaded = mend.store.load("telegram", str(uid), now)
+        mend.store.save(loaded, Profile(True, "hurt"), loaded.conversation, [], now)
+
+
+def journal_rows(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM journal_entries")).scalar() or 0)
+
+
+async def mend_app(mend: Mend) -> App:
+    app = build_application(
+        TOKEN,
+        mend,
+        request=FakeRequest(record=False),
+        get_updates_request=FakeRequest(record=False),
+    )
+    await app.initialize()
+    return app
+
+
+def updates(bot: Any, script: list[str], user_ids: range, first_id: int = 1) -> list[Update]:
+    """Each person sends the script in turn, interleaved as real traffic would be."""
+    out: list[Update] = []
+    update_id = first_id
+    for line in script:
+        for uid in user_ids:
+            out.append(Update.de_json(text_update(update_id, uid, line), bot))
+            update_id += 1
+    return out

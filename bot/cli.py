@@ -1,0 +1,129 @@
+"""`mend`: the one command an operator needs (run, chat, db upgrade, analyse)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot import logs
+from bot.service import Mend
+from bot.settings import Settings, SettingsError, load_settings
+
+EXIT_CONFIG = 2
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    token = settings.telegram_bot_token
+    secrets = [token.get_secret_value()] if token else []
+    logs.setup(settings.log_level, secrets)
+    return settings
+
+
+def _mend(settings: Settings) -> Mend:
+    from storage import migrate
+    from storage.engine import make_engine
+
+    migrate.upgrade(settings.database)
+    return Mend(make_engine(settings.database))
+
+
+def cmd_run(settings: Settings) -> int:
+    from bot.telegram_app import build_application, run_polling
+
+    if settings.telegram_bot_token is None:
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN is not set (put it in .env; `mend chat` needs no token)"
+        )
+    mend = _mend(settings)
+    application = build_application(
+        settings.telegram_bot_token.get_secret_value(),
+        mend,
+        base_url=settings.base_url,
+        base_file_url=settings.base_file_url,
+    )
+    try:
+        run_polling(application)
+    finally:
+        mend.close()
+    return 0
+
+
+def cmd_chat(settings: Settings, person: str) -> int:
+    from bot.console import chat
+
+    mend = _mend(settings)
+    try:
+        return chat(mend, person=person)
+    finally:
+        mend.close()
+
+
+def cmd_start(settings: Settings) -> int:
+    """Telegram when a token is configured, otherwise the same coach in the terminal."""
+    if settings.telegram_bot_token is not None:
+        return cmd_run(settings)
+    print("No TELEGRAM_BOT_TOKEN set, so Mend opens here in the terminal.", file=sys.stderr)
+    return cmd_chat(settings, "local")
+
+
+def cmd_upgrade(settings: Settings) -> int:
+    from storage import migrate
+
+    migrate.upgrade(settings.database)
+    return 0
+
+
+def cmd_analyse(stdin: TextIO, stdout: TextIO) -> int:
+    from flows.analyse import analyse
+
+    for line in stdin:
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        stdout.write(json.dumps(analyse(text).as_dict(text), ensure_ascii=False) + "\n")
+    stdout.flush()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="mend", description="Mend, a coach for rebuilding trust.")
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the Telegram bot (long polling)")
+    chat = sub.add_parser("chat", help="talk to Mend in this terminal")
+    chat.add_argument(
+        "--as", dest="person", default="local", help="whose conversation (default: local)"
+    )
+    sub.add_parser("start", help="Telegram if a token is set, else the terminal chat")
+    db = sub.add_parser("db", help="database tasks")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations up to the newest")
+    sub.add_parser("analyse", help="classify statements on stdin as blame / I-statement / neutral")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "analyse":
+        return cmd_analyse(sys.stdin, sys.stdout)
+    try:
+        settings = _settings()
+        if args.command == "run":
+            return cmd_run(settings)
+        if args.command == "chat":
+            return cmd_chat(settings, args.person)
+        if args.command == "start":
+            return cmd_start(settings)
+        return cmd_upgrade(settings)
+    except SettingsError as problem:
+        print(f"mend: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

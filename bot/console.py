@@ -1,0 +1,72 @@
+"""Mend as a chat in the terminal: the same coach, with numbered options instead of buttons.
+
+When stdin is not a terminal it reads one line per turn, so a session can be scripted
+(`printf '/start\n1\n' | mend chat`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TextIO
+
+from bot.service import Mend
+from flows.contract import Command, Event, Reply, Text
+
+CHANNEL = "console"
+
+
+def parse(line: str) -> Event:
+    stripped = line.strip()
+    if stripped.startswith("/") and len(stripped) > 1 and not stripped[1].isspace():
+        name, _, args = stripped[1:].partition(" ")
+        return Command(name.split("@", 1)[0].lower(), args.strip())
+    return Text(line.rstrip("\r\n"))
+
+
+def render(reply: Reply) -> str:
+    lines = [reply.text]
+    lines += [f"  {n}. {option.label}" for n, option in enumerate(reply.options, 1)]
+    lines += [f"  [attachment: {a.filename}]" for a in reply.attachments]
+    return "\n".join(lines)
+
+
+def _lines(stream: TextIO, interactive: bool, out: TextIO) -> Iterator[str]:
+    while True:
+        if interactive:
+            out.write("\nyou> ")
+            out.flush()
+        line = stream.readline()
+        if not line:
+            return
+        yield line
+
+
+def chat(
+    mend: Mend,
+    *,
+    person: str = "local",
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    opening: Iterable[Event] = (),
+) -> int:
+    stream = stdin or sys.stdin
+    out = stdout or sys.stdout
+    interactive = stream.isatty()
+    if interactive:
+        out.write("Mend in your terminal. Type /help for commands, Ctrl-D to leave.\n")
+    for event in opening:
+        _show(mend.handle(CHANNEL, person, event), out)
+    for line in _lines(stream, interactive, out):
+        if not line.strip() and not interactive:
+            continue
+        _show(mend.handle(CHANNEL, person, parse(line)), out)
+    if interactive:
+        out.write("\nTake care. Your place is kept for next time.\n")
+    return 0
+
+
+def _show(replies: Iterable[Reply], out: TextIO) -> None:
+    for reply in replies:
+        out.write("\nmend> " + render(reply) + "\n")
+    out.flush()

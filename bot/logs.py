@@ -1,0 +1,66 @@
+"""Logging that cannot leak: secrets are redacted and chatty libraries are held back.
+
+httpx logs every request URL, and a Bot API URL contains the token; PTB's DEBUG output
+contains message text, and its report of an unreadable batch of updates quotes them whole.
+None of that may reach a log, whatever LOG_LEVEL says.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+QUIET = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "telegram": logging.INFO,
+    "apscheduler": logging.INFO,
+    "alembic": logging.WARNING,
+    "transitions": logging.WARNING,
+}
+PTB_BOT_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot")
+
+
+class Redact(logging.Filter):
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            for secret in self.secrets:
+                message = message.replace(secret, "[redacted]")
+            record.msg, record.args = message, None
+        return True
+
+
+class WithholdUpdates(logging.Filter):
+    """PTB's "Received data was …" quotes people's messages; keep the fact, drop the words."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "Received data" in str(record.msg):
+            record.msg, record.args = "Error while parsing updates (contents withheld)", None
+        return True
+
+
+def guard_library_loggers() -> None:
+    """Safe to call many times; runs at import of the Telegram adapter as well."""
+    for name in PTB_BOT_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, WithholdUpdates) for f in logger.filters):
+            logger.addFilter(WithholdUpdates())
+
+
+def setup(level: str, secrets: Iterable[str] = ()) -> None:
+    guard_library_loggers()
+    handler = logging.StreamHandler()
+    handler.set_name("mend")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(Redact(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "mend"] + [handler]
+    root.setLevel(level)
+    threshold = logging.getLevelName(level)
+    for name, floor in QUIET.items():
+        logging.getLogger(name).setLevel(max(floor, threshold))

@@ -1,0 +1,90 @@
+"""Settings from the environment and `.env`, checked once at start-up.
+
+A wrong value should stop the bot with one line a person can act on, not a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.engine import sqlite_url
+
+TELEGRAM_API = "https://api.telegram.org"
+_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    telegram_bot_token: SecretStr | None = Field(default=None)
+    telegram_api_url: str = Field(default=TELEGRAM_API)
+    database_url: str | None = Field(default=None)
+    mend_data_dir: Path = Field(default=Path("data"))
+    log_level: LogLevel = Field(default="INFO")
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _token(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not _TOKEN.match(value.strip()):
+            # Never echo the value: it may be a real token with a typo.
+            raise ValueError("does not look like a BotFather token (digits:letters)")
+        return value.strip()
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^\s/]+(:\d+)?(/[^\s]*)?$", value):
+            raise ValueError("must be an http(s) URL such as http://127.0.0.1:8081")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _db(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if "://" not in value:
+            raise ValueError("must be a SQLAlchemy URL such as sqlite:///data/mend.db")
+        return value.strip()
+
+    @property
+    def database(self) -> str:
+        return self.database_url or sqlite_url(self.mend_data_dir)
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.telegram_api_url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"{self.telegram_api_url}/file/bot"
+
+
+class SettingsError(Exception):
+    """A configuration problem, already phrased for the person running the bot."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{name} {message}") from None

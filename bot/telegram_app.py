@@ -1,0 +1,199 @@
+"""Mend on Telegram: turn updates into coach events and replies into messages.
+
+One handler sees every update, so nothing odd slips past to crash the process; one error
+handler logs without message text and apologises. Private chats only: in a group, what a
+person shares would not stay between them and Mend.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatType, MessageLimit
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import BaseRequest, HTTPXRequest
+
+from bot.mend_bot import MendBot
+from bot.service import Mend
+from bot.settings import TELEGRAM_API
+from flows import content
+from flows.contract import Choice, Command, Event, Option, Reply, Text, Unsupported
+
+CHANNEL = "telegram"
+SHORT_LABEL = 16
+POOL_SIZE = 64
+log = logging.getLogger("mend.telegram")
+
+
+# --- updates → events -------------------------------------------------------------------------
+
+
+def command_of(message: Message) -> Command | None:
+    """A command, with or without the entity (some clients send none for typed text)."""
+    text = message.text or ""
+    entity = message.entities[0] if message.entities else None
+    if entity is not None and entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
+        word, args = text[1 : entity.length], text[entity.length :]
+    elif text.startswith("/") and len(text) > 1 and text[1].isalnum():
+        word, _, args = text[1:].partition(" ")
+    else:
+        return None
+    return Command(word.split("@", 1)[0].lower(), args.strip())
+
+
+def to_event(update: Update) -> Event | None:
+    """What the person did, as the coach understands it; None when there is no one to answer."""
+    if update.callback_query is not None:
+        return Choice(update.callback_query.data or "")
+    if update.edited_message is not None:
+        return Unsupported("edit")
+    message = update.message
+    if message is None:
+        return None
+    if message.text is not None:
+        return command_of(message) or Text(message.text)
+    return Unsupported("media")
+
+
+# --- replies → messages -----------------------------------------------------------------------
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Cut at paragraph, then line, then word boundaries; never lose a character."""
+    chunks: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
+        if cut <= 0:
+            cut = limit
+        chunks.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n ") if cut < limit else rest[cut:]
+    chunks.append(rest)
+    return [c for c in chunks if c] or [""]
+
+
+@lru_cache(maxsize=512)
+def _keyboard_json(options: tuple[Option, ...]) -> str:
+    """The keyboard as the Bot API receives it, serialised once per set of options.
+
+    Rebuilding and re-serialising the same keyboard for every message cost more than a
+    third of Mend's own work per update.
+    """
+    return json.dumps(_keyboard(options).to_dict(), separators=(",", ":"))
+
+
+@lru_cache(maxsize=512)
+def _keyboard(options: tuple[Option, ...]) -> InlineKeyboardMarkup:
+    """Built once per set of options: PTB objects are immutable and costly to construct."""
+    buttons = [InlineKeyboardButton(o.label, callback_data=o.key) for o in options]
+    width = 2 if all(len(o.label) <= SHORT_LABEL for o in options) else 1
+    return InlineKeyboardMarkup([buttons[i : i + width] for i in range(0, len(buttons), width)])
+
+
+async def send_replies(bot: MendBot, chat_id: int, replies: Sequence[Reply]) -> None:
+    for reply in replies:
+        chunks = split_text(reply.text)
+        for n, chunk in enumerate(chunks):
+            last = n == len(chunks) - 1
+            markup = _keyboard_json(reply.options) if last and reply.options else None
+            await bot.send_text(chat_id, chunk, markup)
+        for item in reply.attachments:
+            file = InputFile(item.data, filename=item.filename)
+            if item.kind == "photo":
+                await bot.send_photo(chat_id, file)
+            else:
+                await bot.send_document(chat_id, file)
+
+
+# --- handlers -----------------------------------------------------------------------------------
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+    if chat.type != ChatType.PRIVATE:
+        if update.message is not None or query is not None:
+            await context.bot.send_message(chat.id, content.text("global", "group_chat"))
+        return
+    event = to_event(update)
+    if event is None:
+        return
+    mend: Mend = context.application.bot_data["mend"]
+    replies = mend.handle(CHANNEL, str(user.id), event, update.update_id)
+    bot = context.bot
+    assert isinstance(bot, MendBot)
+    await send_replies(bot, chat.id, replies)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log what broke (never what was written) and say sorry, without raising again."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error(
+        "update %s failed: %s",
+        update_id,
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+    )
+    if not isinstance(update, Update):
+        return
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
+    try:
+        await context.bot.send_message(chat.id, content.text("global", "error_apology"))
+    except Exception as failure:  # the apology itself may fail (network, blocked)
+        log.warning("could not apologise for update %s: %s", update_id, type(failure).__name__)
+
+
+async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    commands = [BotCommand(name, text) for name, text in content.section("commands").items()]
+    try:
+        await application.bot.set_my_commands(commands)
+    except Exception as failure:  # a menu is nice to have; not worth refusing to start
+        log.warning("could not set the command menu: %s", type(failure).__name__)
+
+
+def build_application(
+    token: str,
+    mend: Mend,
+    *,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    bot = MendBot(
+        token,
+        base_url=base_url or f"{TELEGRAM_API}/bot",
+        base_file_url=base_file_url or f"{TELEGRAM_API}/file/bot",
+        request=request or HTTPXRequest(connection_pool_size=POOL_SIZE),
+        get_updates_request=get_updates_request or HTTPXRequest(),
+    )
+    application = ApplicationBuilder().bot(bot).post_init(_set_commands).build()
+    application.bot_data["mend"] = mend
+    application.add_handler(TypeHandler(Update, on_update))
+    application.add_error_handler(on_error)
+    return application
+
+
+def run_polling(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.run_polling(allowed_updates=Update.ALL_TYPES)

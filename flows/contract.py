@@ -1,0 +1,216 @@
+"""The conversation contract (DESIGN §2): the only shapes that cross between adapters and coach.
+
+Everything here is plain data so that an adapter (Telegram, terminal, scheduler) can build
+events and render replies without knowing anything about the flows, and so that a saved
+conversation round-trips through JSON unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# --- events (inbound) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Free text the person typed."""
+
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button pressed, or a numbered option typed in the terminal.
+
+    `key` is the full option key as it travelled in `callback_data` ("flow.state.value"),
+    so the coach can tell a button from an old message from one on the current prompt.
+    """
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A slash command; `args` is whatever followed it (a deep-link payload, say)."""
+
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """A scheduled prompt firing (reminders); carries no words of the person."""
+
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unsupported:
+    """Anything the person sent that is not text (photo, sticker, voice, an edit …)."""
+
+    what: str = "other"
+
+
+Event = Text | Choice | Command | Tick | Unsupported
+
+# --- replies (outbound) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One choice on a reply. `key` must stay short: it travels in 64-byte callback_data."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file to send with a reply (a PNG chart, a JSON export)."""
+
+    filename: str
+    data: bytes
+    kind: Literal["photo", "document"] = "document"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    options: tuple[Option, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+
+# --- what a person is, and where they are ----------------------------------------------------
+
+Role = Literal["hurt", "broke", "both"]
+ROLES: tuple[Role, ...] = ("hurt", "broke", "both")
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The little the coach needs to know about a person to choose its words."""
+
+    consented: bool = False
+    role: Role | None = None
+
+
+Slots = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A step back: where the person was before their last accepted answer (for /back)."""
+
+    state: str
+    slots: Slots
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """What is saved per person after every event, so a restart resumes exactly.
+
+    `flow` is empty when the person is between steps. `history` is bounded so the saved
+    row stays small however long someone lingers in a step.
+    """
+
+    flow: str = ""
+    state: str = ""
+    slots: Slots = field(default_factory=dict)
+    version: int = 0
+    history: tuple[Snapshot, ...] = ()
+
+    @property
+    def idle(self) -> bool:
+        return not self.flow
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "flow": self.flow,
+            "state": self.state,
+            "slots": dict(self.slots),
+            "version": self.version,
+            "history": [{"state": s.state, "slots": dict(s.slots)} for s in self.history],
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> Conversation:
+        """Rebuild from storage; anything malformed becomes an idle conversation, never a crash."""
+        if not isinstance(data, dict):
+            return cls()
+        try:
+            slots = {str(k): str(v) for k, v in dict(data.get("slots") or {}).items()}
+            history = tuple(
+                Snapshot(str(h["state"]), {str(k): str(v) for k, v in dict(h["slots"]).items()})
+                for h in list(data.get("history") or [])
+            )
+            return cls(
+                flow=str(data.get("flow") or ""),
+                state=str(data.get("state") or ""),
+                slots=slots,
+                version=int(data.get("version") or 0),
+                history=history,
+            )
+        except (KeyError, TypeError, ValueError):
+            return cls()
+
+
+IDLE = Conversation()
+
+
+# --- records (what an event asks to be stored) -----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JournalRecord:
+    """A journal entry to save; `parts` keeps the person's words keyed by prompt."""
+
+    kind: str
+    parts: tuple[tuple[str, str], ...]
+
+
+Record = JournalRecord
+
+
+@dataclass(frozen=True, slots=True)
+class JournalItem:
+    """A saved journal entry as the coach sees it when showing /journal."""
+
+    kind: str
+    parts: tuple[tuple[str, str], ...]
+    created_on: str  # the date, already formatted for the person
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the coach returns for one event; the adapter persists and sends it."""
+
+    profile: Profile
+    conversation: Conversation
+    replies: tuple[Reply, ...]
+    records: tuple[Record, ...] = ()
+
+
+__all__ = [
+    "IDLE",
+    "ROLES",
+    "Attachment",
+    "Choice",
+    "Command",
+    "Conversation",
+    "Event",
+    "JournalItem",
+    "JournalRecord",
+    "Option",
+    "Outcome",
+    "Profile",
+    "Record",
+    "Reply",
+    "Role",
+    "Slots",
+    "Snapshot",
+    "Text",
+    "Tick",
+    "Unsupported",
+]

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.settings import Settings, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_URL", "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MEND_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+
+
+def test_defaults_use_sqlite_in_the_data_dir(tmp_path: Path) -> None:
+    settings = load_settings()
+    assert settings.telegram_bot_token is None
+    assert settings.database.startswith("sqlite:///") and settings.database.endswith("mend.db")
+    assert settings.base_url == "https://api.telegram.org/bot"
+
+
+def test_a_local_api_url_sets_both_roots(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:8081/")
+    settings = load_settings()
+    assert settings.base_url == "http://127.0.0.1:8081/bot"
+    assert settings.base_file_url == "http://127.0.0.1:8081/file/bot"
+
+
+def test_dotenv_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("LOG_LEVEL=debug\nTELEGRAM_BOT_TOKEN=42:abc_DEF-1\n")
+    settings = Settings()
+    assert settings.log_level == "DEBUG"
+    assert settings.telegram_bot_token is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LOG_LEVEL", "LOUD"),
+        ("TELEGRAM_BOT_TOKEN", "not a token"),
+        ("TELEGRAM_API_URL", "ftp://x"),
+        ("DATABASE_URL", "mend.db"),
+    ],
+)
+def test_a_bad_value_is_one_clear_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError):
+        load_settings()
+    assert cli.main(["db", "upgrade"]) == cli.EXIT_CONFIG
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"mend: {name}") and "\n" not in err
+    assert "Traceback" not in err
+    if name == "TELEGRAM_BOT_TOKEN":
+        assert value not in err, "a token-like value is never echoed"
+
+
+def test_run_without_a_token_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["run"]) == cli.EXIT_CONFIG
+    assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
+
+
+def test_db_upgrade_creates_the_database(tmp_path: Path) -> None:
+    assert cli.main(["db", "upgrade"]) == 0
+    assert (tmp_path / "data" / "mend.db").exists()
+
+
+def test_analyse_writes_one_json_object_per_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = "You always ignore me\nI felt lonely when dinner went quiet\n\nCan we talk?\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(lines))
+    assert cli.main(["analyse"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["text"] for r in rows] == [
+        "You always ignore me",
+        "I felt lonely when dinner went quiet",
+        "Can we talk?",
+    ]
+    assert [r["kind"] for r in rows] == ["blame", "i_statement", "neutral"]
+    assert set(rows[0]) == {"text", "kind", "feeling", "signals"}
+    assert rows[1]["feeling"] is True

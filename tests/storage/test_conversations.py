@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
+
+from flows.contract import Conversation, JournalRecord, Profile, Snapshot
+from storage.conversations import ConversationStore
+from storage.journal import JournalReader
+from storage.models import ConversationRow, JournalEntry, Person
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def test_a_new_person_starts_idle_without_consent(engine: Engine) -> None:
+    store = ConversationStore(engine)
+    loaded = store.load("telegram", "42", NOW)
+    assert loaded.profile == Profile()
+    assert loaded.conversation.idle
+    assert store.load("telegram", "42", NOW).person_id == loaded.person_id
+    assert store.load("console", "42", NOW).person_id != loaded.person_id
+    store.close()
+
+
+def test_conversation_profile_and_journal_round_trip(engine: Engine) -> None:
+    store = ConversationStore(engine)
+    loaded = store.load("telegram", "7", NOW)
+    conversation = Conversation(
+        "hurt",
+        "broke",
+        {"what": "“quotes” and émojis 💔", "landed": "x"},
+        1,
+        (Snapshot("what", {}), Snapshot("landed", {"what": "a"})),
+    )
+    store.save(
+        loaded,
+        Profile(True, "hurt"),
+        conversation,
+        [JournalRecord("hurt", (("what", "the lie"),))],
+        NOW,
+        update_id=5,
+    )
+    again = store.load("telegram", "7", NOW + timedelta(minutes=1))
+    assert again.conversation == conversation
+    assert again.profile == Profile(True, "hurt")
+    assert again.seen(5) and again.seen(4) and not again.seen(6)
+    assert not again.seen(None)
+    items = JournalReader(engine, again.person_id).journal(10)
+    assert [(i.kind, i.parts) for i in items] == [("hurt", (("what", "the lie"),))]
+    store.close()
+
+
+def test_times_are_stored_and_read_as_aware_utc(engine: Engine) -> None:
+    store = ConversationStore(engine)
+    loaded = store.load("telegram", "8", NOW)
+    store.save(loaded, Profile(True), Conversation("hurt", "what", {}, 1), [], NOW)
+    store.close()
+    with Session(engine) as session:
+        person = session.exec(select(Person)).one()
+        row = session.exec(select(ConversationRow)).one()
+    assert person.created_at == NOW and person.created_at.tzinfo is not None
+    assert row.updated_at == NOW
+
+
+def test_naive_datetimes_are_refused(engine: Engine) -> None:
+    store = ConversationStore(engine)
+    with pytest.raises(Exception, match="naive"):
+        store.load("telegram", "9", datetime(2026, 3, 1, 12, 0))
+    store.close()
+
+
+def test_a_failed_save_keeps_the_previous_state(engine: Engine) -> None:
+    store = ConversationStore(engine)
+    loaded = store.load("telegram", "10", NOW)
+    first = Conversation("hurt", "what", {}, 1)
+    store.save(loaded, Profile(True), first, [], NOW)
+    loaded = store.load("telegram", "10", NOW)
+    bad = JournalRecord("hurt", (("what", "x"),))
+    with pytest.raises(Exception, match="naive"):
+        store.save(
+            loaded,
+            Profile(True),
+            Conversation("hurt", "landed", {}, 1),
+            [bad],
+            datetime(2026, 3, 1),
+        )
+    assert store.load("telegram", "10", NOW).conversation == first
+    with Session(engine) as session:
+        assert session.exec(select(JournalEntry)).all() == []
+    store.close()
+
+
+def test_journal_reader_sees_only_its_own_person(engine: Engine) -> None:
+    store = ConversationStore(engine)
+    a = store.load("telegram", "1", NOW)
+    b = store.load("telegram", "2", NOW)
+    store.save(a, Profile(True), Conversation(), [JournalRecord("hurt", (("what", "A's"),))], NOW)
+    store.save(b, Profile(True), Conversation(), [JournalRecord("hurt", (("what", "B's"),))], NOW)
+    store.close()
+    mine = JournalReader(engine, a.person_id).journal(10)
+    assert [dict(i.parts)["what"] for i in mine] == ["A's"]
+
+
+def test_deleting_a_person_deletes_their_rows(engine: Engine) -> None:
+    store = ConversationStore(engine)
+    loaded = store.load("telegram", "3", NOW)
+    store.save(
+        loaded,
+        Profile(True),
+        Conversation("hurt", "what", {}, 1),
+        [JournalRecord("hurt", (("what", "x"),))],
+        NOW,
+    )
+    store.close()
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM people"))
+        assert conn.execute(text("SELECT count(*) FROM conversations")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM journal_entries")).scalar() == 0
+
+
+def test_corrupt_saved_slots_load_as_idle_rather_than_crash(engine: Engine) -> None:
+    store = ConversationStore(engine)
+    loaded = store.load("telegram", "4", NOW)
+    store.save(loaded, Profile(True), Conversation("hurt", "what", {}, 1), [], NOW)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE conversations SET slots = 'not json'"))
+    conversation = store.load("telegram", "4", NOW).conversation
+    assert conversation.flow == "hurt" and conversation.slots == {}
+    store.close()
