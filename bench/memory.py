@@ -17,6 +17,7 @@ from telegram import Update
 
 from bench.common import consent, database, mend_app
 from bot.service import Mend
+from storage.crypto import TextCipher, new_key
 from tests.updates import text_update
 
 PEOPLE = 10_000
@@ -35,7 +36,7 @@ def rss_mb() -> float:
 
 async def main() -> dict[str, float]:
     with database() as engine:
-        service = Mend(engine)
+        service = Mend(engine, TextCipher([new_key().encode()]))
         app = await mend_app(service)
         update_id = 0
 

@@ -19,6 +19,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 
 from bench.common import TOKEN, App, consent, database, journal_rows, mend_app, updates
 from bot.service import Mend
+from storage.crypto import TextCipher, new_key
 from tests.fake_request import FakeRequest
 
 PEOPLE = 1000
@@ -69,7 +70,7 @@ async def main() -> dict[str, Any]:
     mend_latencies: list[float] = []
     for round_no in range(ROUNDS):
         with database() as engine:
-            service = Mend(engine)
+            service = Mend(engine, TextCipher([new_key().encode()]))
             consent(service, people)
             app = await mend_app(service)
             batch = updates(app.bot, SCRIPT, people, first_id=1 + round_no * 10_000)

@@ -17,22 +17,23 @@ EXIT_CONFIG = 2
 
 def _settings() -> Settings:
     settings = load_settings()
-    token = settings.telegram_bot_token
-    secrets = [token.get_secret_value()] if token else []
+    token, key = settings.telegram_bot_token, settings.mend_secret_key
+    secrets = [s.get_secret_value() for s in (token, key) if s is not None]
     logs.setup(settings.log_level, secrets)
     return settings
 
 
 def _mend(settings: Settings) -> Mend:
     from storage import migrate
+    from storage.crypto import TextCipher
     from storage.engine import make_engine
 
     migrate.upgrade(settings.database)
-    return Mend(make_engine(settings.database))
+    return Mend(make_engine(settings.database), TextCipher(settings.secret_keys()))
 
 
 def cmd_run(settings: Settings) -> int:
-    from bot.telegram_app import build_application, run_polling
+    from bot.telegram_app import build_application, run_polling, start_reminders
 
     if settings.telegram_bot_token is None:
         raise SettingsError(
@@ -44,6 +45,12 @@ def cmd_run(settings: Settings) -> int:
         mend,
         base_url=settings.base_url,
         base_file_url=settings.base_file_url,
+    )
+    start_reminders(
+        application,
+        mend,
+        per_second=settings.reminder_rate,
+        every_seconds=settings.reminder_sweep_seconds,
     )
     try:
         run_polling(application)
@@ -77,6 +84,18 @@ def cmd_upgrade(settings: Settings) -> int:
     return 0
 
 
+def cmd_screen(stdin: TextIO, stdout: TextIO) -> int:
+    from flows.screen import screen
+
+    for line in stdin:
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        stdout.write(json.dumps(screen(text).as_dict(text), ensure_ascii=False) + "\n")
+    stdout.flush()
+    return 0
+
+
 def cmd_analyse(stdin: TextIO, stdout: TextIO) -> int:
     from flows.analyse import analyse
 
@@ -102,6 +121,8 @@ def parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations up to the newest")
     sub.add_parser("analyse", help="classify statements on stdin as blame / I-statement / neutral")
+    sub.add_parser("screen", help="screen messages on stdin for crisis (one JSON line each)")
+    sub.add_parser("secret", help="print a new MEND_SECRET_KEY")
     return top
 
 
@@ -109,6 +130,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "analyse":
         return cmd_analyse(sys.stdin, sys.stdout)
+    if args.command == "screen":
+        return cmd_screen(sys.stdin, sys.stdout)
+    if args.command == "secret":
+        from storage.crypto import new_key
+
+        print(new_key())
+        return 0
     try:
         settings = _settings()
         if args.command == "run":

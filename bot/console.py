@@ -10,7 +10,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from bot.service import Mend
+from bot.service import Handled, Mend
+from flows import content
 from flows.contract import Command, Event, Reply, Text
 
 CHANNEL = "console"
@@ -66,7 +67,9 @@ def chat(
     return 0
 
 
-def _show(replies: Iterable[Reply], out: TextIO) -> None:
-    for reply in replies:
+def _show(handled: Handled, out: TextIO) -> None:
+    for reply in handled.replies:
         out.write("\nmend> " + render(reply) + "\n")
+    if handled.clear_chat:
+        out.write("\nmend> " + content.text("exit", "console") + "\n")
     out.flush()

@@ -9,32 +9,80 @@ stuck. Its contents are never logged.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot import logs
 
 log = logging.getLogger("mend.telegram")
+CLEAR_SPAN = 300
+SEND_TRIES = 3
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked us to wait (PTB 22 warns when this is read as an int)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
 logs.guard_library_loggers()
 
 
 class MendBot(ExtBot[None]):
-    async def send_text(self, chat_id: int, text: str, markup_json: str | None = None) -> Any:
+    wait: Callable[[float], Awaitable[None]] = staticmethod(asyncio.sleep)
+    """How to wait before a retry; tests replace it so nothing really sleeps."""
+
+    async def send_text(
+        self, chat_id: int, text: str, markup_json: str | None = None, tries: int = 0
+    ) -> Any:
         """sendMessage without building a Message from Telegram's answer.
 
         Mend never reads that answer, and parsing it was most of the cost of every reply.
-        Errors (RetryAfter, Forbidden, NetworkError) and any rate limiter apply as usual,
-        since this goes through the same request path as `send_message`.
+        Errors (Forbidden, NetworkError) and any rate limiter apply as usual, since this goes
+        through the same request path as `send_message`; "too many requests" waits the time
+        Telegram asks for and tries again.
         """
         data: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if markup_json is not None:
             data["reply_markup"] = markup_json
-        return await self._post("sendMessage", data)
+        tries = tries or SEND_TRIES
+        for attempt in range(1, tries + 1):
+            try:
+                return await self._post("sendMessage", data)
+            except RetryAfter as wait:
+                if attempt == tries:
+                    raise
+                await self.wait(retry_seconds(wait))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def clear_recent(self, chat_id: int, newest: int, span: int = CLEAR_SPAN) -> int:
+        """Delete the chat's recent messages, newest first, in batches of 100.
+
+        Message ids in a private chat count up through both sides of the conversation, so
+        the ids just below the newest cover what was said recently. Telegram refuses what
+        is older than 48 hours; those batches are skipped, never retried.
+        """
+        deleted = 0
+        top = newest
+        while top > 0 and newest - top < span:
+            ids = list(range(max(1, top - 99), top + 1))
+            try:
+                if await self.delete_messages(chat_id, ids):
+                    deleted += len(ids)
+            except TelegramError as problem:
+                log.info("could not clear a batch of messages: %s", type(problem).__name__)
+            top -= 100
+        return deleted
 
     async def get_updates(
         self,

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.crypto import BadKey, local_key, parse_keys
 from storage.engine import sqlite_url
 
 TELEGRAM_API = "https://api.telegram.org"
@@ -30,6 +31,22 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None)
     mend_data_dir: Path = Field(default=Path("data"))
     log_level: LogLevel = Field(default="INFO")
+    mend_secret_key: SecretStr | None = Field(default=None)
+    reminder_rate: float = Field(default=25.0, gt=0, le=30)
+    reminder_sweep_seconds: float = Field(default=20.0, gt=0, le=30)
+
+    @field_validator("mend_secret_key", mode="before")
+    @classmethod
+    def _secret(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise ValueError("must be text")
+        try:
+            parse_keys(value)
+        except BadKey as problem:
+            raise ValueError(str(problem)) from None  # never echo the value itself
+        return value
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -66,6 +83,12 @@ class Settings(BaseSettings):
     @property
     def database(self) -> str:
         return self.database_url or sqlite_url(self.mend_data_dir)
+
+    def secret_keys(self) -> list[bytes]:
+        """The configured keys, or for local use one generated into the data folder."""
+        if self.mend_secret_key is not None:
+            return parse_keys(self.mend_secret_key.get_secret_value())
+        return [local_key(self.mend_data_dir)]
 
     @property
     def base_url(self) -> str:

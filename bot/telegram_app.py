@@ -7,30 +7,32 @@ person shares would not stay between them and Mend.
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
+import traceback
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 from telegram import (
     BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     InputFile,
     Message,
     MessageEntity,
     Update,
 )
 from telegram.constants import ChatType, MessageLimit
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.keyboards import keyboard_json
 from bot.mend_bot import MendBot
+from bot.reminders import Reminders
+from bot.sender import Sender
 from bot.service import Mend
 from bot.settings import TELEGRAM_API
 from flows import content
-from flows.contract import Choice, Command, Event, Option, Reply, Text, Unsupported
+from flows.contract import Choice, Command, Event, Reply, Text, Unsupported
 
 CHANNEL = "telegram"
 SHORT_LABEL = 16
@@ -65,7 +67,9 @@ def to_event(update: Update) -> Event | None:
         return None
     if message.text is not None:
         return command_of(message) or Text(message.text)
-    return Unsupported("media")
+    if message.effective_attachment is not None:
+        return Unsupported("media")
+    return None  # a service message (a pin, an auto-delete timer): nothing to answer
 
 
 # --- replies → messages -----------------------------------------------------------------------
@@ -86,30 +90,12 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
     return [c for c in chunks if c] or [""]
 
 
-@lru_cache(maxsize=512)
-def _keyboard_json(options: tuple[Option, ...]) -> str:
-    """The keyboard as the Bot API receives it, serialised once per set of options.
-
-    Rebuilding and re-serialising the same keyboard for every message cost more than a
-    third of Mend's own work per update.
-    """
-    return json.dumps(_keyboard(options).to_dict(), separators=(",", ":"))
-
-
-@lru_cache(maxsize=512)
-def _keyboard(options: tuple[Option, ...]) -> InlineKeyboardMarkup:
-    """Built once per set of options: PTB objects are immutable and costly to construct."""
-    buttons = [InlineKeyboardButton(o.label, callback_data=o.key) for o in options]
-    width = 2 if all(len(o.label) <= SHORT_LABEL for o in options) else 1
-    return InlineKeyboardMarkup([buttons[i : i + width] for i in range(0, len(buttons), width)])
-
-
 async def send_replies(bot: MendBot, chat_id: int, replies: Sequence[Reply]) -> None:
     for reply in replies:
         chunks = split_text(reply.text)
         for n, chunk in enumerate(chunks):
             last = n == len(chunks) - 1
-            markup = _keyboard_json(reply.options) if last and reply.options else None
+            markup = keyboard_json(reply.options) if last and reply.options else None
             await bot.send_text(chat_id, chunk, markup)
         for item in reply.attachments:
             file = InputFile(item.data, filename=item.filename)
@@ -123,43 +109,59 @@ async def send_replies(bot: MendBot, chat_id: int, replies: Sequence[Reply]) -> 
 
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is not None:
+        try:
+            await query.answer()  # stop the spinner; a press must count even if this fails
+        except TelegramError as problem:
+            log.info("could not answer a button press: %s", type(problem).__name__)
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
     if chat.type != ChatType.PRIVATE:
-        if update.message is not None or query is not None:
+        message = update.message
+        if message is not None and command_of(message) is not None:
             await context.bot.send_message(chat.id, content.text("global", "group_chat"))
         return
     event = to_event(update)
     if event is None:
         return
     mend: Mend = context.application.bot_data["mend"]
-    replies = mend.handle(CHANNEL, str(user.id), event, update.update_id)
+    message = update.effective_message
+    handled = mend.handle(
+        CHANNEL, str(user.id), event, update.update_id, message.message_id if message else None
+    )
     bot = context.bot
     assert isinstance(bot, MendBot)
-    await send_replies(bot, chat.id, replies)
+    if handled.clear_chat and handled.last_message_id:
+        await bot.clear_recent(chat.id, handled.last_message_id)
+    await send_replies(bot, chat.id, handled.replies)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log what broke (never what was written) and say sorry, without raising again."""
+    """Log what broke (never what was written), say sorry, and show where the person is.
+
+    The place shown is whatever was saved, so the person never answers the wrong question:
+    if the save happened before the failure they see the next prompt, otherwise this one.
+    """
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error(
-        "update %s failed: %s",
-        update_id,
-        type(error).__name__,
-        exc_info=(type(error), error, error.__traceback__) if error else None,
-    )
+    # The type and the stack only: an exception's message can quote what someone wrote.
+    stack = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+    log.error("update %s failed: %s\n%s", update_id, type(error).__name__, stack)
     if not isinstance(update, Update):
         return
-    chat = update.effective_chat
-    if chat is None or chat.type != ChatType.PRIVATE:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != ChatType.PRIVATE:
         return
+    bot = context.bot
     try:
-        await context.bot.send_message(chat.id, content.text("global", "error_apology"))
+        replies: list[Reply] = [Reply(content.text("global", "error_apology"))]
+        with contextlib.suppress(Exception):
+            mend: Mend = context.application.bot_data["mend"]
+            replies.append(mend.where(CHANNEL, str(user.id)))
+        assert isinstance(bot, MendBot)
+        await send_replies(bot, chat.id, replies)
     except Exception as failure:  # the apology itself may fail (network, blocked)
         log.warning("could not apologise for update %s: %s", update_id, type(failure).__name__)
 
@@ -170,6 +172,34 @@ async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any]) 
         await application.bot.set_my_commands(commands)
     except Exception as failure:  # a menu is nice to have; not worth refusing to start
         log.warning("could not set the command menu: %s", type(failure).__name__)
+
+
+def start_reminders(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    mend: Mend,
+    *,
+    per_second: float,
+    every_seconds: float,
+) -> Reminders:
+    """One repeating job on PTB's JobQueue (APScheduler, in-memory store) sweeps for due rituals."""
+    bot = application.bot
+    assert isinstance(bot, MendBot)
+    reminders = Reminders(
+        mend.rituals,
+        Sender(bot, per_second=per_second),
+        mend.clock,
+        on_sent=lambda claimed, prompt: mend.offer_answer(
+            claimed.channel, claimed.external_id, prompt
+        ),
+    )
+
+    async def sweep(_: ContextTypes.DEFAULT_TYPE) -> None:
+        await reminders.sweep()
+
+    queue = application.job_queue
+    assert queue is not None, "python-telegram-bot[job-queue] is required"
+    queue.run_repeating(sweep, interval=every_seconds, first=1.0, name="reminders")
+    return reminders
 
 
 def build_application(

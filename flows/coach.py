@@ -1,50 +1,125 @@
 """The coach: one pure function from (who, where, event) to (replies, new where, records).
 
-This global layer owns what is the same in every step — commands, /cancel and /back,
-stale buttons, text that is not text — so each flow only knows its own path.
+This global layer owns what is the same in every step — screening every text for crisis
+before any flow sees it, commands, /cancel and /back, stale buttons, text that is not text —
+so each flow only knows its own path.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from typing import Protocol
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Protocol
 
-from flows import content, hurt, journal, onboarding, reframe
+from flows import (
+    answer,
+    clock,
+    content,
+    erase,
+    hurt,
+    journal,
+    moment,
+    onboarding,
+    prompts,
+    reframe,
+    reminders,
+    rituals,
+    safecheck,
+    safety,
+    safetyplan,
+    settings,
+    timezone,
+)
 from flows.contract import (
     IDLE,
+    Attachment,
     Choice,
+    ClearChatRecord,
     Command,
     Conversation,
+    DeliveryItem,
+    DeliveryRecord,
     Event,
     JournalItem,
     Option,
     Outcome,
     Profile,
+    Record,
     Reply,
+    Risk,
+    RitualItem,
     Text,
     Tick,
     Unsupported,
 )
 from flows.flow import Flow, Turn
+from flows.screen import screen
 
-FLOWS: dict[str, Flow] = {f.name: f for f in (onboarding.FLOW, hurt.FLOW, reframe.FLOW)}
-STEPS = ("hurt", "reframe")
-"""Commands that open a healing step of the same name."""
+FLOWS: dict[str, Flow] = {
+    f.name: f
+    for f in (
+        onboarding.FLOW,
+        hurt.FLOW,
+        reframe.FLOW,
+        safety.FLOW,
+        safecheck.FLOW,
+        safetyplan.FLOW,
+        erase.FLOW,
+        timezone.FLOW,
+        moment.FLOW,
+        rituals.FLOW,
+        settings.FLOW,
+        answer.FLOW,
+    )
+}
+STARTS = {
+    "hurt": "hurt",
+    "reframe": "reframe",
+    "safetyplan": "safetyplan",
+    "delete": "erase",
+    "rituals": "rituals",
+    "settings": "settings",
+}
+"""Commands that open a flow, and which."""
 
 COMMANDS = tuple(content.section("commands"))
 IDLE_MENU = "idle"
 LABEL_MATCH_LIMIT = 60
+SEVERITY: dict[str, int] = {"abuse": 1, "self_harm": 2, "danger_now": 3}
+RESUME = "_resume"
 
 
 class Memory(Protocol):
-    """What the coach may read back from storage; the adapter decides how."""
+    """What the coach may read back about this one person; the adapter decides how."""
 
     def journal(self, limit: int) -> Sequence[JournalItem]: ...
+
+    def safety_plan(self) -> JournalItem | None: ...
+
+    def export(self) -> dict[str, Any]: ...
+
+    def rituals(self) -> Sequence[RitualItem]: ...
+
+    def delivery(self, delivery_id: int) -> DeliveryItem | None: ...
 
 
 class _NoMemory:
     def journal(self, limit: int) -> Sequence[JournalItem]:
         return ()
+
+    def safety_plan(self) -> JournalItem | None:
+        return None
+
+    def export(self) -> dict[str, Any]:
+        return {}
+
+    def rituals(self) -> Sequence[RitualItem]:
+        return ()
+
+    def delivery(self, delivery_id: int) -> DeliveryItem | None:
+        return None
 
 
 NO_MEMORY: Memory = _NoMemory()
@@ -84,20 +159,73 @@ def _pick_from_text(options: tuple[Option, ...], body: str) -> str | None:
     """Typing an option's number or its exact words counts as choosing it."""
     if not options or len(body) > LABEL_MATCH_LIMIT:
         return None
-    typed = body.strip().casefold()
-    if typed.isdigit():
+    typed = _label(body)
+    if typed.isdecimal() and typed.isascii():
         index = int(typed) - 1
         return options[index].key if 0 <= index < len(options) else None
     for option in options:
-        if option.label.casefold() == typed:
+        if _label(option.label) == typed:
             return option.key
     return None
 
 
+def _label(text: str) -> str:
+    """Compare labels as people type them: any case, "..." for "…", no trailing dots."""
+    return text.strip().casefold().replace("...", "…").rstrip("…. ")
+
+
+class _Step:
+    """What one event builds up: who, where, what is said and what is stored."""
+
+    __slots__ = ("conversation", "memory", "now", "profile", "records", "replies", "today")
+
+    def __init__(
+        self, profile: Profile, conversation: Conversation, memory: Memory, now: datetime | None
+    ) -> None:
+        self.profile = profile
+        self.conversation = conversation
+        self.memory = memory
+        self.now = now
+        self.today = local_today(profile, now)
+        self.replies: list[Reply] = []
+        self.records: list[Record] = []
+
+    def say(self, *path: str, **values: str) -> None:
+        self.replies.append(Reply(content.text(*path, **values)))
+
+    def again(self) -> None:
+        self.replies.append(current_prompt(self.profile, self.conversation))
+
+    def outcome(self) -> Outcome:
+        return Outcome(self.profile, self.conversation, tuple(self.replies), tuple(self.records))
+
+
+def local_today(profile: Profile, now: datetime | None) -> str:
+    """The person's own date (ISO), or "" when the adapter gave no time."""
+    if now is None:
+        return ""
+    if profile.timezone:
+        try:
+            return now.astimezone(clock.zone_for(profile.timezone)).date().isoformat()
+        except ValueError:
+            pass
+    return now.date().isoformat()
+
+
 def handle(
-    profile: Profile, conversation: Conversation, event: Event, memory: Memory = NO_MEMORY
+    profile: Profile,
+    conversation: Conversation,
+    event: Event,
+    memory: Memory = NO_MEMORY,
+    now: datetime | None = None,
 ) -> Outcome:
-    notices: list[Reply] = []
+    """`now` (aware UTC) comes from the adapter's clock; flows never read one themselves."""
+    step = _Step(profile, conversation, memory, now)
+    if isinstance(event, Text):
+        found = screen(event.body)  # before any flow sees the words
+        if found.risk != "none":
+            _crisis(step, found.risk)
+            return step.outcome()
     flow = FLOWS.get(conversation.flow)
     if conversation.flow and (
         flow is None
@@ -105,109 +233,257 @@ def handle(
         or not flow.has_state(conversation.state)
     ):
         # The saved step no longer exists as it was: begin it again rather than guess.
-        notices.append(Reply(content.text("global", "flow_changed")))
-        if flow is None:
-            conversation = IDLE
-        else:
-            conversation, turn = flow.start(profile)
-            return Outcome(profile, conversation, (*notices, *turn.replies))
+        step.say("global", "flow_changed")
+        step.conversation = IDLE
+        if flow is not None and not isinstance(event, Command):
+            _open(step, flow.name)
+            return step.outcome()
 
     match event:
-        case Command(name=name):
-            return _command(profile, conversation, name.lower(), memory, notices)
-        case Choice(key=key):
-            return _choice(profile, conversation, key, memory, notices)
         case Text(body=body):
-            return _text(profile, conversation, body, notices)
+            _text(step, body)
+        case Command(name=name):
+            _command(step, name.lower())
+        case Choice(key=key):
+            _choice(step, key)
         case Unsupported(what=what):
-            key = "unsupported_edit" if what == "edit" else "unsupported"
-            notices.append(Reply(content.text("global", key)))
-            return _again(profile, conversation, notices)
+            step.say("global", "unsupported_edit" if what == "edit" else "unsupported")
+            step.again()
         case Tick():
-            return Outcome(profile, conversation, tuple(notices))
-    return _again(profile, conversation, notices)  # pragma: no cover - exhaustive above
+            pass
+    return step.outcome()
 
 
-def _again(profile: Profile, conversation: Conversation, notices: list[Reply]) -> Outcome:
-    return Outcome(profile, conversation, (*notices, current_prompt(profile, conversation)))
+# --- safety -------------------------------------------------------------------------------------
 
 
-def _start(profile: Profile, name: str, notices: list[Reply]) -> Outcome:
-    flow = FLOWS[name]
-    if flow.needs_consent and not profile.consented:
-        notices.append(Reply(content.text("global", "need_consent")))
-        conversation, turn = FLOWS["onboarding"].start(profile, {"then": name})
-    else:
-        conversation, turn = flow.start(profile)
-    return Outcome(profile, conversation, (*notices, *turn.replies))
+def _crisis(step: _Step, risk: Risk) -> None:
+    """Stop coaching: pause exercises about the relationship and offer help, now."""
+    profile = step.profile
+    if profile.paused is None or SEVERITY[risk] > SEVERITY[profile.paused]:
+        profile = replace(profile, paused=risk)
+    if risk == "abuse":
+        profile = replace(profile, track="individual")
+    step.profile = profile
+    slots: dict[str, str] = {"risk": risk}
+    here = step.conversation
+    if here.flow == safety.FLOW.name:
+        shown = here.slots.get("risk", "")
+        if shown in SEVERITY and SEVERITY[shown] > SEVERITY[risk]:
+            slots["risk"] = shown
+        if RESUME in here.slots:
+            slots[RESUME] = here.slots[RESUME]
+    elif not here.idle:
+        slots[RESUME] = json.dumps(here.to_json(), ensure_ascii=False)
+    step.conversation, turn = safety.FLOW.start(step.profile, slots, today=step.today, now=step.now)
+    step.replies.extend(turn.replies)
 
 
-def _command(
-    profile: Profile, conversation: Conversation, name: str, memory: Memory, notices: list[Reply]
-) -> Outcome:
+def _resume(step: _Step, saved: str = "") -> None:
+    step.profile = replace(step.profile, paused=None)
+    step.say("safety.resumed")
+    if step.profile.track == "individual":
+        step.say("safety.individual")
+    if saved:
+        restored = Conversation.from_json(json.loads(saved))
+        flow = FLOWS.get(restored.flow)
+        if flow is not None and not (flow.couples and step.profile.track == "individual"):
+            step.conversation = restored
+            step.again()
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+def _command(step: _Step, name: str) -> None:
     if name == "start":
-        return _start(profile, "onboarding", notices)
-    if name in STEPS:
-        return _start(profile, name, notices)
-    if name == "help":
-        notices.append(help_reply())
-        return _resume(profile, conversation, notices)
-    if name == "journal":
-        notices.extend(journal.render(memory.journal(journal.SHOWN + 1)))
-        return _resume(profile, conversation, notices)
-    if name == "cancel":
-        key = "cancel_idle" if conversation.idle else "cancel_done"
-        return Outcome(profile, IDLE, (*notices, Reply(content.text("global", key))))
-    if name == "back":
-        flow = FLOWS.get(conversation.flow)
-        if flow is None or not conversation.history:
-            notices.append(Reply(content.text("global", "back_none")))
-            return _again(profile, conversation, notices)
-        conversation, turn = flow.back(conversation, profile)
-        return Outcome(profile, conversation, (*notices, *turn.replies))
-    notices.append(Reply(content.text("global", "unknown_command")))
-    return _resume(profile, conversation, notices)
+        _set_aside(step)
+        _open(step, onboarding.FLOW.name)
+    elif name in STARTS:
+        _set_aside(step)
+        _open(step, STARTS[name])
+    elif name == "help":
+        step.replies.append(help_reply())
+        _resume_prompt(step)
+    elif name == "journal":
+        step.replies.extend(journal.render(step.memory.journal(journal.SHOWN + 1)))
+        _resume_prompt(step)
+    elif name == "cancel":
+        step.say("global", "cancel_idle" if step.conversation.idle else "cancel_done")
+        step.conversation = IDLE
+    elif name == "back":
+        _back(step)
+    elif name == "safety":
+        _open(step, safety.FLOW.name, {"risk": safety.ASKED})
+    elif name == "resume":
+        if step.profile.paused is None:
+            step.say("safety.resume_idle")
+        else:
+            _resume(step)
+    elif name == "discreet":
+        step.profile = replace(step.profile, discreet=not step.profile.discreet)
+        step.say("discreet", "on" if step.profile.discreet else "off")
+    elif name == "export":
+        _export(step)
+    elif name == "exit":
+        step.records.append(ClearChatRecord())
+        step.profile = replace(step.profile, reminders_paused=True)
+        step.conversation = IDLE
+        step.say("exit")
+    else:
+        step.say("global", "unknown_command")
+        _resume_prompt(step)
 
 
-def _resume(profile: Profile, conversation: Conversation, notices: list[Reply]) -> Outcome:
+def _set_aside(step: _Step) -> None:
+    """Say so when starting something else leaves unsaved answers behind."""
+    here = step.conversation
+    flow = FLOWS.get(here.flow)
+    if flow is not None and flow.needs_consent and any(not k.startswith("_") for k in here.slots):
+        step.say("global", "set_aside")
+
+
+def _resume_prompt(step: _Step) -> None:
     """After a detour (/help, /journal) show the step's prompt again, but not the idle menu."""
-    if conversation.idle:
-        return Outcome(profile, conversation, tuple(notices))
-    return _again(profile, conversation, notices)
+    if not step.conversation.idle:
+        step.again()
 
 
-def _choice(
-    profile: Profile, conversation: Conversation, key: str, memory: Memory, notices: list[Reply]
-) -> Outcome:
+def _back(step: _Step) -> None:
+    flow = FLOWS.get(step.conversation.flow)
+    if flow is None or not step.conversation.history:
+        step.say("global", "back_none")
+        step.again()
+        return
+    step.conversation, turn = flow.back(step.conversation, step.profile)
+    step.replies.extend(turn.replies)
+
+
+def _export(step: _Step) -> None:
+    data = step.memory.export()
+    if not data:
+        step.say("export", "empty")
+        return
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    step.replies.append(
+        Reply(content.text("export"), attachments=(Attachment("mend-export.json", body),))
+    )
+
+
+def _open(step: _Step, name: str, slots: dict[str, str] | None = None, then: str = "") -> None:
+    """Open a flow, unless consent, a pause or the individual track says otherwise."""
+    flow = FLOWS[name]
+    start_slots = dict(slots or {})
+    if then:
+        start_slots["then"] = then
+    if flow.needs_consent and not step.profile.consented:
+        step.say("global", "need_consent")
+        flow, start_slots = onboarding.FLOW, {"then": ",".join(filter(None, (name, then)))}
+    elif flow.couples:
+        if step.profile.paused is not None:
+            step.say("safety.paused")
+            _resume_prompt(step)
+            return
+        if step.profile.track == "individual":
+            step.say("safety.individual")
+            _resume_prompt(step)
+            return
+        if safecheck.due(step.profile, step.today):
+            flow, start_slots = safecheck.FLOW, {"then": ",".join(filter(None, (name, then)))}
+    if flow is rituals.FLOW and not step.profile.timezone:
+        flow, start_slots = timezone.FLOW, {"then": ",".join(filter(None, (name, then)))}
+    state = None
+    if flow is rituals.FLOW:
+        start_slots.update(rituals.start_slots(step.memory.rituals()))
+    if flow is safetyplan.FLOW:
+        plan = step.memory.safety_plan()
+        if plan is not None:
+            state = "show"
+            start_slots[safetyplan.EXISTING] = safetyplan.render_plan(plan.parts)
+    step.conversation, turn = flow.start(step.profile, start_slots, state=state, today=step.today)
+    step.replies.extend(turn.replies)
+
+
+# --- buttons and text ---------------------------------------------------------------------------
+
+
+def _choice(step: _Step, key: str) -> None:
+    parsed = reminders.parse_key(key)
+    if parsed is not None:
+        _reminder(step, *parsed)
+        return
     flow_name, _, rest = key.partition(".")
     state, _, value = rest.partition(".")
     if flow_name == IDLE_MENU and value in COMMANDS:
-        return _command(profile, conversation, value, memory, notices)
-    if flow_name == conversation.flow and state == conversation.state and value:
-        return _fire(profile, conversation, "pick", value, notices)
-    notices.append(Reply(content.text("global", "stale_button")))
-    return _again(profile, conversation, notices)
+        _command(step, value)
+    elif flow_name == step.conversation.flow and state == step.conversation.state and value:
+        _fire(step, "pick", value)
+    else:
+        step.say("global", "stale_button")
+        step.again()
 
 
-def _text(profile: Profile, conversation: Conversation, body: str, notices: list[Reply]) -> Outcome:
-    if conversation.idle:
-        return Outcome(profile, conversation, (*notices, idle_menu()))
-    flow = FLOWS[conversation.flow]
-    turn = Turn(conversation.state, conversation.slots, profile)
-    picked = _pick_from_text(flow.options(turn), body)
+def _reminder(step: _Step, delivery_id: int, action: str) -> None:
+    """A button on a daily reminder; only the person's own reminders can be acted on."""
+    found = step.memory.delivery(delivery_id)
+    if found is None:
+        step.say("reminder.gone")
+        _resume_prompt(step)
+        return
+    if action == "done":
+        step.records.append(DeliveryRecord(delivery_id, "done"))
+        step.replies.append(Reply(prompts.reminder_copy("done")))
+    elif action == "skip":
+        step.records.append(DeliveryRecord(delivery_id, "not_today"))
+        step.replies.append(Reply(prompts.reminder_copy("not_today")))
+    elif action == "later":
+        step.replies.append(reminders.later_choices(delivery_id))
+    elif action in ("hour", "evening"):
+        step.records.append(DeliveryRecord(delivery_id, "later", action))
+        step.replies.append(Reply(prompts.reminder_copy("snoozed")))
+    elif action == "answer" and found.prompt_id:
+        text = prompts.prompt_text(found.prompt_id)
+        if text:
+            _open(step, answer.FLOW.name, {answer.PROMPT: text})
+            return
+    _resume_prompt(step)
+
+
+def _text(step: _Step, body: str) -> None:
+    if step.conversation.idle:
+        step.replies.append(idle_menu())
+        return
+    flow = FLOWS[step.conversation.flow]
+    turn = Turn(step.conversation.state, step.conversation.slots, step.profile)
+    options = flow.options(turn)
+    picked = _pick_from_text(options, body)
     if picked is not None:
-        return _fire(profile, conversation, "pick", picked.rsplit(".", 1)[-1], notices)
-    return _fire(profile, conversation, "text", body, notices)
+        _fire(step, "pick", picked.rsplit(".", 1)[-1])
+    elif options and body.strip().isdecimal():
+        step.say("global", "pick_an_option")  # a number that is not on the list
+        step.again()
+    else:
+        _fire(step, "text", body)
 
 
-def _fire(
-    profile: Profile, conversation: Conversation, trigger: str, value: str, notices: list[Reply]
-) -> Outcome:
-    flow = FLOWS[conversation.flow]
-    conversation, turn = flow.fire(conversation, profile, trigger, value)
-    replies = [*notices, *turn.replies]
-    then = turn.slots.get("then", "")
-    if conversation.idle and then in STEPS and turn.profile.consented:
-        conversation, follow = FLOWS[then].start(turn.profile)
-        replies.extend(follow.replies)
-    return Outcome(turn.profile, conversation, tuple(replies), tuple(turn.records))
+def _fire(step: _Step, trigger: str, value: str) -> None:
+    flow = FLOWS[step.conversation.flow]
+    step.conversation, turn = flow.fire(
+        step.conversation, step.profile, trigger, value, today=step.today, now=step.now
+    )
+    step.profile = turn.profile
+    step.replies.extend(turn.replies)
+    step.records.extend(turn.records)
+    if step.conversation.idle:
+        _follow(step, turn.slots)
+
+
+def _follow(step: _Step, slots: dict[str, str]) -> None:
+    """What a finished flow asked to come next ("then": a comma-separated list)."""
+    first, _, rest = slots.get("then", "").partition(",")
+    if first == "resume":
+        _resume(step, slots.get(RESUME, ""))
+    elif first in FLOWS:
+        if FLOWS[first].couples and step.profile.track == "individual":
+            return  # the safety check just explained why; no exercise for two follows
+        _open(step, first, then=rest)

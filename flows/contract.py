@@ -86,14 +86,31 @@ class Reply:
 
 Role = Literal["hurt", "broke", "both"]
 ROLES: tuple[Role, ...] = ("hurt", "broke", "both")
+Risk = Literal["self_harm", "abuse", "danger_now"]
+RISKS: tuple[Risk, ...] = ("self_harm", "abuse", "danger_now")
+Track = Literal["couples", "individual"]
 
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """The little the coach needs to know about a person to choose its words."""
+    """The little the coach needs to know about a person to choose its words.
+
+    `paused` is the crisis that paused relationship coaching (until they choose to resume);
+    `track` is "individual" when being with their partner does not feel safe, and then no
+    couples exercise is ever offered. `safety_checked_on` is an ISO date.
+    """
 
     consented: bool = False
     role: Role | None = None
+    country: str | None = None
+    track: Track = "couples"
+    paused: Risk | None = None
+    discreet: bool = False
+    reminders_paused: bool = False
+    safety_checked_on: str | None = None
+    timezone: str | None = None  # an IANA key, or "UTC+05:30" for a fixed offset
+    quiet_from: str | None = None  # local "HH:MM"
+    quiet_to: str | None = None
 
 
 Slots = dict[str, str]
@@ -170,7 +187,57 @@ class JournalRecord:
     parts: tuple[tuple[str, str], ...]
 
 
-Record = JournalRecord
+@dataclass(frozen=True, slots=True)
+class EraseRecord:
+    """Erase everything stored about this person (after they confirmed /delete)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClearChatRecord:
+    """The discreet exit: remove the recent messages of this chat where the channel can."""
+
+
+@dataclass(frozen=True, slots=True)
+class RitualRecord:
+    """Add a daily ritual (`days`: weekday digits, Monday = 0), or remove one by id."""
+
+    kind: str = ""
+    label: str | None = None
+    local_time: str = ""
+    days: str = "0123456"
+    remove_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """What the person did with a reminder: done, not today, or later ("hour", "evening")."""
+
+    delivery_id: int
+    status: str
+    later: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RitualItem:
+    """A ritual as the coach lists it."""
+
+    id: int
+    kind: str
+    label: str | None
+    local_time: str
+    days: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryItem:
+    """A reminder this person received (looked up only among their own)."""
+
+    id: int
+    prompt_id: str | None
+    status: str
+
+
+Record = JournalRecord | EraseRecord | ClearChatRecord | RitualRecord | DeliveryRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,11 +261,16 @@ class Outcome:
 
 __all__ = [
     "IDLE",
+    "RISKS",
     "ROLES",
     "Attachment",
     "Choice",
+    "ClearChatRecord",
     "Command",
     "Conversation",
+    "DeliveryItem",
+    "DeliveryRecord",
+    "EraseRecord",
     "Event",
     "JournalItem",
     "JournalRecord",
@@ -207,10 +279,14 @@ __all__ = [
     "Profile",
     "Record",
     "Reply",
+    "Risk",
+    "RitualItem",
+    "RitualRecord",
     "Role",
     "Slots",
     "Snapshot",
     "Text",
     "Tick",
+    "Track",
     "Unsupported",
 ]

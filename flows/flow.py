@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, cast
 
 from transitions import EventData, Machine
@@ -42,12 +43,33 @@ Callback = Callable[[EventData], Any]
 class Turn:
     """The per-event model the shared machine acts on; discarded after the event."""
 
-    __slots__ = ("hint", "profile", "records", "replies", "slots", "state")
+    __slots__ = (
+        "hint",
+        "memory",
+        "now",
+        "profile",
+        "records",
+        "replies",
+        "slots",
+        "state",
+        "today",
+    )
 
-    def __init__(self, state: str, slots: Slots, profile: Profile) -> None:
+    def __init__(
+        self,
+        state: str,
+        slots: Slots,
+        profile: Profile,
+        today: str = "",
+        now: datetime | None = None,
+        memory: Any = None,
+    ) -> None:
         self.state = state
         self.slots: Slots = dict(slots)
         self.profile = profile
+        self.today = today  # the person's local date, ISO; flows never read a clock
+        self.now = now  # the moment of the event, aware UTC, given by the adapter
+        self.memory = memory  # read-only view of this person's stored things
         self.replies: list[Reply] = []
         self.records: list[Record] = []
         self.hint: str = ""
@@ -71,6 +93,9 @@ class Flow:
     states: Sequence[State]
     transitions: list[dict[str, Any]]
     needs_consent: bool = True
+    couples: bool = (
+        False  # an exercise for two: paused after a crisis, never on the individual track
+    )
     machine: Machine = field(init=False, repr=False)
     _by_name: dict[str, State] = field(init=False, repr=False)
     _option_cache: dict[tuple[str, str], tuple[Option, ...]] = field(
@@ -118,8 +143,11 @@ class Flow:
     def plain_prompt(
         self, state: str, slots: Slots, *, section: str | None = None, **extra: str
     ) -> Reply:
-        """The copy at `section` (default: this state's) with options keyed to `state`."""
-        path = f"{self.name}.{section or state}"
+        """The copy at `section` (default: this state's) with options keyed to `state`.
+
+        A dotted `section` names copy of another flow, for a question two flows share.
+        """
+        path = section if section and "." in section else f"{self.name}.{section or state}"
         return Reply(content.text(path, **{**slots, **extra}), self._options(state, path))
 
     def _options(self, state: str, path: str) -> tuple[Option, ...]:
@@ -135,22 +163,41 @@ class Flow:
         return cached
 
     def hint(self, state: str) -> str:
-        table = content.section(f"{self.name}.{state}")
-        hint = table.get("hint")
+        """The state's own nudge, or the general "please choose" (shared questions have none)."""
+        try:
+            hint = content.section(f"{self.name}.{state}").get("hint")
+        except content.MissingCopy:
+            hint = None
         return hint if isinstance(hint, str) else content.text("global", "pick_an_option")
 
     # --- running -------------------------------------------------------------------------
 
-    def start(self, profile: Profile, slots: Slots | None = None) -> tuple[Conversation, Turn]:
-        turn = Turn(self.first, slots or {}, profile)
+    def start(
+        self,
+        profile: Profile,
+        slots: Slots | None = None,
+        *,
+        state: str | None = None,
+        today: str = "",
+        now: datetime | None = None,
+        memory: Any = None,
+    ) -> tuple[Conversation, Turn]:
+        turn = Turn(state or self.first, slots or {}, profile, today, now, memory)
         turn.replies.append(self.prompt(turn))
         return self._conversation(turn, ()), turn
 
     def fire(
-        self, conversation: Conversation, profile: Profile, trigger: str, value: str
+        self,
+        conversation: Conversation,
+        profile: Profile,
+        trigger: str,
+        value: str,
+        today: str = "",
+        now: datetime | None = None,
+        memory: Any = None,
     ) -> tuple[Conversation, Turn]:
         """Run one trigger; stay put with a hint when nothing accepts it."""
-        turn = Turn(conversation.state, conversation.slots, profile)
+        turn = Turn(conversation.state, conversation.slots, profile, today, now, memory)
         before = Snapshot(conversation.state, dict(conversation.slots))
         event = self.machine.events.get(trigger)
         accepted = False
@@ -164,7 +211,7 @@ class Flow:
         if turn.state != before.state:
             history = (*history, before)[-HISTORY_LIMIT:]
         if turn.state == END:
-            return Conversation(), turn
+            return Conversation(), turn  # what comes next, if anything, is in turn.slots["then"]
         if turn.hint:
             turn.replies.append(Reply(turn.hint))
         turn.replies.append(self.prompt(turn))
@@ -280,8 +327,13 @@ def step(
             }
         )
     out.append(
-        {"trigger": trigger, "source": source, "dest": dest, "conditions": list(when),
-         "before": list(do)}
+        {
+            "trigger": trigger,
+            "source": source,
+            "dest": dest,
+            "conditions": list(when),
+            "before": list(do),
+        }
     )
     return out
 
@@ -298,10 +350,16 @@ def editing(event: EventData) -> None:
 def edit_menu(source: str, parts: Sequence[str], review: str) -> list[dict[str, Any]]:
     """The "which part would you like to change?" choices, plus leaving it as it is."""
     out: list[dict[str, Any]] = [
-        {"trigger": "pick", "source": source, "dest": part, "conditions": value_is(part),
-         "before": editing}
+        {
+            "trigger": "pick",
+            "source": source,
+            "dest": part,
+            "conditions": value_is(part),
+            "before": editing,
+        }
         for part in parts
     ]
-    out.append({"trigger": "pick", "source": source, "dest": review,
-                "conditions": value_is(review)})
+    out.append(
+        {"trigger": "pick", "source": source, "dest": review, "conditions": value_is(review)}
+    )
     return out

@@ -33,8 +33,7 @@ def _review(flow: Flow, turn: Turn) -> Reply:
 
 
 def _skip(source: str, dest: str) -> list[dict[str, Any]]:
-    return step("pick", source, dest, when=[value_is("skip")], do=[forget(source)],
-                review="review")
+    return step("pick", source, dest, when=[value_is("skip")], do=[forget(source)], review="review")
 
 
 FLOW = Flow(

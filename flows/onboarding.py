@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from transitions import EventData
 
-from flows import content
+from flows import content, safecheck
 from flows.contract import ROLES, Role
 from flows.flow import END, Flow, State, model_of, value_is
 
@@ -20,14 +20,31 @@ def _agree(event: EventData) -> None:
 
 
 def _decline(event: EventData) -> None:
-    model_of(event).profile = replace(model_of(event).profile, consented=False)
-    model_of(event).say(content.text("onboarding.declined"))
+    turn = model_of(event)
+    turn.profile = replace(turn.profile, consented=False)
+    turn.slots["then"] = ""  # nothing that keeps words follows a "not now"
+    turn.say(content.text("onboarding.declined"))
 
 
 def _set_role(event: EventData) -> None:
     role: Role = event.kwargs["value"]
     model_of(event).profile = replace(model_of(event).profile, role=role)
-    model_of(event).say(
+
+
+def _welcome(event: EventData) -> None:
+    """The first step that fits their role, once "safe to repair?" is answered.
+
+    Then the offer of a daily moment, and then whatever step they first asked for.
+    """
+    turn = model_of(event)
+    turn.slots["then"] = ",".join(filter(None, ("moment", turn.slots.get("then", ""))))
+    if turn.profile.track == "individual":
+        return  # the answer itself said what comes next
+    if turn.slots["then"] != "moment":
+        turn.say(content.text("onboarding.done", "then"))  # the step they asked for follows
+        return
+    role = turn.profile.role or "both"
+    turn.say(
         content.text("onboarding.done", role) + "\n\n" + content.text("onboarding.done", "footer")
     )
 
@@ -36,7 +53,12 @@ FLOW = Flow(
     name="onboarding",
     version=1,
     needs_consent=False,
-    states=[State("intro"), State("consent"), State("role")],
+    states=[
+        State("intro"),
+        State("consent"),
+        State("role"),
+        State("safe", render=safecheck.ask),
+    ],
     transitions=[
         {"trigger": "pick", "source": "intro", "dest": "consent", "conditions": value_is("ok")},
         {
@@ -56,9 +78,19 @@ FLOW = Flow(
         {
             "trigger": "pick",
             "source": "role",
-            "dest": END,
+            "dest": "safe",
             "conditions": value_is(*ROLES),
             "before": _set_role,
         },
+        *(
+            {
+                "trigger": "pick",
+                "source": "safe",
+                "dest": END,
+                "conditions": value_is(value),
+                "before": [safecheck.answer(track, copy), _welcome],
+            }
+            for value, (track, copy) in safecheck.ANSWERS.items()
+        ),
     ],
 )

@@ -33,18 +33,63 @@ from flows.flow import (
 PARTS = ("feeling", "event", "need")
 _ALL = ("statement", "mode", *PARTS, "event_draft", "_editing")
 
-_FEELING_LEAD = re.compile(r"^\s*(?:i\s+(?:felt|feel|was|am)|i'm|felt|feeling)\s+", re.I)
-_EVENT_LEAD = re.compile(r"^\s*when\s+", re.I)
-_NEED_LEAD = re.compile(r"^\s*(?:because\s+)?(?:i\s+)?(?:need|needed)\s+", re.I)
-_TRAIL = re.compile(r"[\s.,;!…]+$")
+_FEELING_LEAD = re.compile(
+    r"^\s*(?:i\s+(?:felt|feel|was|am|'m)|i'm|felt|feel|feeling|am|was)\s+", re.I
+)
+_EVENT_LEAD = re.compile(r"^\s*(?:when|whenever)\s+", re.I)
+_NEED_LEAD = re.compile(
+    r"^\s*(?:because|cause|i\s+(?:need|needed|want|wanted|would\s+like|'d\s+like)|"
+    r"need|needed|want)\s+",
+    re.I,
+)
+_TRAIL = re.compile(r"[\s.,;:!?…]+$")
+_NOT_A_FEELING = re.compile(r"^\s*(?:like|that|as\s+if|as\s+though)\b", re.I)
+_LOWER_FIRST = frozenset(
+    [
+        "he",
+        "she",
+        "they",
+        "you",
+        "we",
+        "it",
+        "the",
+        "a",
+        "an",
+        "my",
+        "your",
+        "our",
+        "his",
+        "her",
+        "their",
+        "this",
+        "that",
+        "there",
+    ]
+)
 FEELING_WORDS = 8
 NEED_WORDS = 16
 
 
 def _clean(pattern: re.Pattern[str], value: str) -> str:
-    """Drop the lead-in the template already says ("I felt", "when", "I need")."""
-    cleaned = _TRAIL.sub("", pattern.sub("", value.strip(), count=1)).strip()
-    return cleaned or value.strip()
+    """Drop every lead-in the template already says ("I felt", "when", "because I need").
+
+    Phones type curly apostrophes, and people repeat themselves ("I am feeling…"), so the
+    lead-ins are stripped until none is left; the end loses its punctuation, and a first
+    pronoun or article is lower-cased so the part sits inside the sentence.
+    """
+    text = value.strip().replace("’", "'")
+    while True:
+        shorter = pattern.sub("", text, count=1)
+        if shorter == text:
+            break
+        text = shorter
+    text = _TRAIL.sub("", text).strip()
+    if not text:
+        return value.strip()
+    first, _, rest = text.partition(" ")
+    if first.casefold() in _LOWER_FIRST or (not rest and first[1:].islower()):
+        text = first.lower() + (" " + rest if rest else "")
+    return text
 
 
 def statement(slots: Slots) -> str:
@@ -64,9 +109,12 @@ def _a_feeling(event: EventData) -> bool:
     Read as the sentence it will become ("I felt …"), so "like you don't care" shows itself
     as the thought it is.
     """
-    found = analyse("I felt " + _clean(_FEELING_LEAD, value_of(event)))
+    feeling = _clean(_FEELING_LEAD, value_of(event))
+    found = analyse("I felt " + feeling)
     if (
-        found.kind == "blame"
+        not any(ch.isalpha() for ch in feeling)
+        or _NOT_A_FEELING.match(feeling)
+        or found.kind == "blame"
         or "feel_like_you" in found.signals
         or len(value_of(event).split()) > FEELING_WORDS
     ):
@@ -160,11 +208,23 @@ def _words(
     """A word offered as buttons, "another…" to type one, or typing it straight away."""
     offered = tuple(k for k in content.options(f"reframe.{state}") if k != "other")
     return [
-        *step("pick", state, dest, when=[value_is(*offered)], do=[_picked(slot, state)],
-              review="review"),
+        *step(
+            "pick",
+            state,
+            dest,
+            when=[value_is(*offered)],
+            do=[_picked(slot, state)],
+            review="review",
+        ),
         {"trigger": "pick", "source": state, "dest": own, "conditions": value_is("other")},
-        *step("text", [state, own], dest, when=[has_words, check], do=[_typed(slot, pattern)],
-              review="review"),
+        *step(
+            "text",
+            [state, own],
+            dest,
+            when=[has_words, check],
+            do=[_typed(slot, pattern)],
+            review="review",
+        ),
     ]
 
 
@@ -175,6 +235,7 @@ def _event_check(flow: Flow, turn: Turn) -> Reply:
 FLOW = Flow(
     name="reframe",
     version=1,
+    couples=True,
     states=[
         State("draft"),
         State("feeling"),
@@ -187,25 +248,67 @@ FLOW = Flow(
         State("edit"),
     ],
     transitions=[
-        {"trigger": "text", "source": "draft", "dest": "review",
-         "conditions": [has_words, _honest], "before": _keep_own},
-        {"trigger": "text", "source": "draft", "dest": "feeling",
-         "conditions": [has_words], "before": _explain},
+        {
+            "trigger": "text",
+            "source": "draft",
+            "dest": "review",
+            "conditions": [has_words, _honest],
+            "before": _keep_own,
+        },
+        {
+            "trigger": "text",
+            "source": "draft",
+            "dest": "feeling",
+            "conditions": [has_words],
+            "before": _explain,
+        },
         *_words("feeling", "feeling_own", "feeling", "event", _FEELING_LEAD, _a_feeling),
-        *step("text", ["event", "event_check"], "need", when=[has_words, _not_blame],
-              do=[_typed("event", _EVENT_LEAD), forget("event_draft")], review="review"),
-        {"trigger": "text", "source": ["event", "event_check"], "dest": "event_check",
-         "conditions": [has_words], "before": _park_event},
-        *step("pick", "event_check", "need", when=[value_is("keep")], do=[_keep_parked],
-              review="review"),
+        *step(
+            "text",
+            ["event", "event_check"],
+            "need",
+            when=[has_words, _not_blame],
+            do=[_typed("event", _EVENT_LEAD), forget("event_draft")],
+            review="review",
+        ),
+        {
+            "trigger": "text",
+            "source": ["event", "event_check"],
+            "dest": "event_check",
+            "conditions": [has_words],
+            "before": _park_event,
+        },
+        *step(
+            "pick",
+            "event_check",
+            "need",
+            when=[value_is("keep")],
+            do=[_keep_parked],
+            review="review",
+        ),
         *_words("need", "need_own", "need", "review", _NEED_LEAD, _a_need),
-        {"trigger": "pick", "source": "review", "dest": END, "conditions": value_is("save"),
-         "before": _save},
+        {
+            "trigger": "pick",
+            "source": "review",
+            "dest": END,
+            "conditions": value_is("save"),
+            "before": _save,
+        },
         {"trigger": "pick", "source": "review", "dest": "edit", "conditions": value_is("edit")},
-        {"trigger": "pick", "source": "review", "dest": "feeling", "conditions": value_is("build"),
-         "before": _shape_own},
-        {"trigger": "pick", "source": "review", "dest": "draft",
-         "conditions": value_is("restart"), "before": forget(*_ALL)},
+        {
+            "trigger": "pick",
+            "source": "review",
+            "dest": "feeling",
+            "conditions": value_is("build"),
+            "before": _shape_own,
+        },
+        {
+            "trigger": "pick",
+            "source": "review",
+            "dest": "draft",
+            "conditions": value_is("restart"),
+            "before": forget(*_ALL),
+        },
         *edit_menu("edit", PARTS, "review"),
     ],
 )

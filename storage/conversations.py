@@ -8,18 +8,32 @@ functions serve PostgreSQL: only the upsert is chosen per dialect.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Insert, bindparam, insert, select, update
+from sqlalchemy import Engine, Insert, bindparam, delete, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from flows.contract import ROLES, Conversation, JournalRecord, Profile, Record, Role
+from flows.contract import (
+    RISKS,
+    ROLES,
+    Conversation,
+    JournalRecord,
+    Profile,
+    Record,
+    Risk,
+    Role,
+)
+from storage.crypto import TextCipher
 from storage.models import ConversationRow, JournalEntry, Person
 from storage.prepared import Prepared
+
+T = TypeVar("T")
+REDELIVERY_WINDOW = timedelta(hours=24)
 
 _people = Person.__table__  # type: ignore[attr-defined]
 _conversations = ConversationRow.__table__  # type: ignore[attr-defined]
@@ -32,13 +46,24 @@ class Loaded:
     profile: Profile
     conversation: Conversation
     last_update_id: int | None = None
+    last_message_id: int | None = None
+
+    updated_at: Any = None
+    now: datetime | None = None
+    active: bool = True
 
     def seen(self, update_id: int | None) -> bool:
-        """Whether this update was already applied (Telegram redelivers after a crash)."""
+        """Whether this update was already applied (Telegram redelivers after a crash).
+
+        Only within a day of the last change: Telegram keeps undelivered updates that long,
+        and after a quiet week it may start its ids again below the last one seen.
+        """
         return (
             update_id is not None
             and self.last_update_id is not None
             and update_id <= self.last_update_id
+            and self.now is not None
+            and _recent(self.updated_at, self.now)
         )
 
 
@@ -47,6 +72,61 @@ def _role(value: str | None) -> Role | None:
         if role == value:
             return role
     return None
+
+
+def _risk(value: str | None) -> Risk | None:
+    for risk in RISKS:
+        if risk == value:
+            return risk
+    return None
+
+
+PROFILE_COLUMNS = (
+    "consented",
+    "role",
+    "country",
+    "track",
+    "paused",
+    "discreet",
+    "reminders_paused",
+    "safety_checked_on",
+    "timezone",
+    "quiet_from",
+    "quiet_to",
+)
+
+
+def profile_values(profile: Profile) -> dict[str, Any]:
+    return {name: getattr(profile, name) for name in PROFILE_COLUMNS}
+
+
+def profile_from(row: Sequence[Any]) -> Profile:
+    (
+        consented,
+        role,
+        country,
+        track,
+        paused,
+        discreet,
+        reminders_paused,
+        checked,
+        timezone,
+        quiet_from,
+        quiet_to,
+    ) = row
+    return Profile(
+        consented=bool(consented),
+        role=_role(role),
+        country=country,
+        track="individual" if track == "individual" else "couples",
+        paused=_risk(paused),
+        discreet=bool(discreet),
+        reminders_paused=bool(reminders_paused),
+        safety_checked_on=checked,
+        timezone=timezone,
+        quiet_from=quiet_from,
+        quiet_to=quiet_to,
+    )
 
 
 def _upsert(dialect: str) -> Insert:
@@ -59,6 +139,12 @@ def _upsert(dialect: str) -> Insert:
             for name in ("flow", "state", "version", "slots", "last_update_id", "updated_at")
         },
     )
+
+
+def _insert_new(dialect: str) -> Insert:
+    """Two processes meeting the same new person at once must not fail: the second no-ops."""
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return make(_people).on_conflict_do_nothing(index_elements=["channel", "external_id"])
 
 
 def encode_parts(parts: Sequence[tuple[str, str]]) -> str:
@@ -76,20 +162,27 @@ def decode_parts(body: str) -> tuple[tuple[str, str], ...]:
 class ConversationStore:
     """Owns one driver connection for the event loop's thread; not shared across threads."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, cipher: TextCipher) -> None:
         self._engine = engine
+        self._cipher = cipher
         self._raw: Any = None
+        dbapi = engine.dialect.dbapi
+        self._lost: tuple[type[BaseException], ...] = (
+            (dbapi.OperationalError, dbapi.InterfaceError) if dbapi is not None else ()
+        )
         dialect = engine.dialect
         self._find = Prepared(
             select(
                 _people.c.id,
-                _people.c.consented,
-                _people.c.role,
+                _people.c.active,
+                *(_people.c[name] for name in PROFILE_COLUMNS),
                 _conversations.c.flow,
                 _conversations.c.state,
                 _conversations.c.version,
                 _conversations.c.slots,
                 _conversations.c.last_update_id,
+                _conversations.c.last_message_id,
+                _conversations.c.updated_at,
             )
             .select_from(
                 _people.outerjoin(_conversations, _conversations.c.person_id == _people.c.id)
@@ -99,19 +192,34 @@ class ConversationStore:
             dialect,
         )
         self._create = Prepared(
-            insert(_people), dialect, ["channel", "external_id", "consented", "role", "created_at"]
+            _insert_new(dialect.name),
+            dialect,
+            ["channel", "external_id", "created_at", "active", *PROFILE_COLUMNS],
         )
         self._profile = Prepared(
             update(_people)
             .where(_people.c.id == bindparam("pid"))
-            .values(consented=bindparam("consented"), role=bindparam("role")),
+            .values({name: bindparam(name) for name in PROFILE_COLUMNS}),
             dialect,
         )
         self._save = Prepared(
             _upsert(dialect.name),
             dialect,
-            ["person_id", "flow", "state", "version", "slots", "last_update_id", "updated_at"],
+            [
+                "person_id",
+                "flow",
+                "state",
+                "version",
+                "slots",
+                "last_update_id",
+                "last_message_id",
+                "updated_at",
+            ],
         )
+        self._reachable = Prepared(
+            update(_people).where(_people.c.id == bindparam("pid")).values(active=true()), dialect
+        )
+        self._erase = Prepared(delete(_people).where(_people.c.id == bindparam("pid")), dialect)
         self._record = Prepared(
             insert(_journal), dialect, ["person_id", "kind", "body", "created_at"]
         )
@@ -124,8 +232,33 @@ class ConversationStore:
 
     def close(self) -> None:
         if self._raw is not None:
-            self._raw.close()
+            with contextlib.suppress(Exception):
+                self._raw.close()
             self._raw = None
+
+    def _transaction(self, work: Callable[[Any], T]) -> T:
+        """Run `work` and commit, or roll back; a lost connection is replaced and tried once more.
+
+        The connection is held for the process's life, so the pool cannot notice that a
+        database restarted or a proxy dropped it; without this, every later message would fail.
+        """
+        lost = self._lost
+        for attempt in (1, 2):
+            conn = self._connection()
+            try:
+                result = work(conn)
+                if getattr(conn, "in_transaction", True):  # sqlite3 opens none for reads
+                    conn.commit()
+                return result
+            except lost:
+                self.close()
+                if attempt == 2:
+                    raise
+            except Exception:
+                with contextlib.suppress(Exception):
+                    conn.rollback()
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
     def _run(conn: Any, statement: Prepared, values: dict[str, Any]) -> Any:
@@ -133,31 +266,36 @@ class ConversationStore:
         return conn.execute(statement.sql, statement.params(values))
 
     def load(self, channel: str, external_id: str, now: datetime) -> Loaded:
-        conn = self._connection()
         key = {"channel": channel, "external_id": external_id}
-        try:
+
+        def find(conn: Any) -> Any:
             row = self._run(conn, self._find, key).fetchone()
             if row is None:
-                self._run(
-                    conn,
-                    self._create,
-                    {**key, "consented": False, "role": None, "created_at": now},
-                )
-                conn.commit()
+                new = {**key, "created_at": now, "active": True, **profile_values(Profile())}
+                self._run(conn, self._create, new)
                 row = self._run(conn, self._find, key).fetchone()
-                if row is None:  # pragma: no cover - the insert above just made it
-                    raise LookupError("person vanished after insert")
-            conn.rollback()  # end the read; a no-op for SQLite outside a transaction
-        except Exception:
-            conn.rollback()
-            raise
-        pid, consented, role, flow, state, version, slots, last_update_id = row
+            if row is None:  # pragma: no cover - the insert above just made it
+                raise LookupError("person vanished after insert")
+            return row
+
+        row = self._transaction(find)
+        width = len(PROFILE_COLUMNS)
+        pid, active = row[0], bool(row[1])
+        profile = profile_from(row[2 : 2 + width])
+        flow, state, version, slots, last_update_id, last_message_id, updated_at = row[2 + width :]
         conversation = Conversation()
         if flow is not None:
             conversation = Conversation.from_json(
-                {**_json_object(slots), "flow": flow, "state": state, "version": version}
+                {
+                    **_json_object(self._cipher.decrypt(slots or "")),
+                    "flow": flow,
+                    "state": state,
+                    "version": version,
+                }
             )
-        return Loaded(pid, Profile(bool(consented), _role(role)), conversation, last_update_id)
+        return Loaded(
+            pid, profile, conversation, last_update_id, last_message_id, updated_at, now, active
+        )
 
     def save(
         self,
@@ -167,49 +305,65 @@ class ConversationStore:
         records: Sequence[Record],
         now: datetime,
         update_id: int | None = None,
+        message_id: int | None = None,
     ) -> None:
         """One transaction: the new conversation and whatever the event recorded, or neither."""
-        conn = self._connection()
         pid = loaded.person_id
         data = conversation.to_json()
-        try:
+        slots = self._cipher.encrypt(
+            json.dumps({"slots": data["slots"], "history": data["history"]}, ensure_ascii=False)
+        )
+        row = {
+            "person_id": pid,
+            "flow": conversation.flow,
+            "state": conversation.state,
+            "version": conversation.version,
+            "slots": slots,
+            "last_update_id": update_id if update_id is not None else loaded.last_update_id,
+            "last_message_id": max(
+                filter(None, (message_id, loaded.last_message_id)), default=None
+            ),
+            "updated_at": now,
+        }
+        entries = [
+            {
+                "person_id": pid,
+                "kind": record.kind,
+                "body": self._cipher.encrypt(encode_parts(record.parts)),
+                "created_at": now,
+            }
+            for record in records
+            if isinstance(record, JournalRecord)
+        ]
+
+        def write(conn: Any) -> None:
             if profile != loaded.profile:
-                self._run(
-                    conn,
-                    self._profile,
-                    {"pid": pid, "consented": profile.consented, "role": profile.role},
-                )
-            self._run(
-                conn,
-                self._save,
-                {
-                    "person_id": pid,
-                    "flow": conversation.flow,
-                    "state": conversation.state,
-                    "version": conversation.version,
-                    "slots": json.dumps(
-                        {"slots": data["slots"], "history": data["history"]}, ensure_ascii=False
-                    ),
-                    "last_update_id": update_id if update_id is not None else loaded.last_update_id,
-                    "updated_at": now,
-                },
-            )
-            for record in records:
-                if isinstance(record, JournalRecord):
-                    self._run(
-                        conn,
-                        self._record,
-                        {
-                            "person_id": pid,
-                            "kind": record.kind,
-                            "body": encode_parts(record.parts),
-                            "created_at": now,
-                        },
-                    )
-            conn.commit()
-        except Exception:
-            conn.rollback()
-            raise
+                self._run(conn, self._profile, {"pid": pid, **profile_values(profile)})
+            if not loaded.active:  # they wrote again after blocking: reminders may resume
+                self._run(conn, self._reachable, {"pid": pid})
+            self._run(conn, self._save, row)
+            for entry in entries:
+                self._run(conn, self._record, entry)
+
+        self._transaction(write)
+
+    def erase(self, person_id: int) -> None:
+        """Delete the person; foreign keys cascade to every row that is theirs."""
+        self._transaction(lambda conn: self._run(conn, self._erase, {"pid": person_id}))
+
+
+def _recent(updated_at: Any, now: datetime) -> bool:
+    """Whether the row changed within the day Telegram keeps undelivered updates."""
+    if isinstance(updated_at, str):
+        try:
+            updated_at = datetime.fromisoformat(updated_at)
+        except ValueError:
+            return False
+    if not isinstance(updated_at, datetime):
+        return False
+    if updated_at.tzinfo is None:
+        updated_at = updated_at.replace(tzinfo=UTC)
+    return bool(now - updated_at < REDELIVERY_WINDOW)
 
 
 def _json_object(raw: Any) -> dict[str, Any]:

@@ -1,10 +1,20 @@
-"""The tables. Free text lives only in `conversations.slots` and `journal_entries.body`."""
+"""The tables. Free text lives only in `conversations.slots` and `journal_entries.body`,
+and both are encrypted before they reach the database (storage/crypto.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Integer,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -21,6 +31,20 @@ class Person(SQLModel, table=True):
     external_id: str = Field(max_length=64)
     consented: bool = Field(default=False)
     role: str | None = Field(default=None, max_length=8)
+    country: str | None = Field(default=None, max_length=2)
+    track: str = Field(
+        default="couples", max_length=12, sa_column_kwargs={"server_default": "couples"}
+    )
+    # The crisis that paused relationship coaching, until the person chooses to resume.
+    paused: str | None = Field(default=None, max_length=12)
+    discreet: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    reminders_paused: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    safety_checked_on: str | None = Field(default=None, max_length=10)
+    timezone: str | None = Field(default=None, max_length=64)
+    quiet_from: str | None = Field(default=None, max_length=5)  # local "HH:MM"
+    quiet_to: str | None = Field(default=None, max_length=5)
+    # False once Telegram says they blocked the bot; true again when they write.
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
@@ -38,6 +62,8 @@ class ConversationRow(SQLModel, table=True):
     slots: str = Field(default="{}", sa_type=Text)
     # The newest Telegram update applied, so a redelivered update is never applied twice.
     last_update_id: int | None = Field(default=None, sa_type=BigInteger)
+    # The newest message id in the chat, so the discreet exit knows what to clear.
+    last_message_id: int | None = Field(default=None, sa_type=BigInteger)
     updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
@@ -55,3 +81,52 @@ class JournalEntry(SQLModel, table=True):
     kind: str = Field(max_length=32)
     body: str = Field(sa_type=Text)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Ritual(SQLModel, table=True):
+    """A small daily ritual at a local time; `next_due_at` is that time in UTC.
+
+    `label` holds the person's own words for a ritual they wrote themself (encrypted);
+    `days` lists weekday digits, Monday = 0. `lease_until` marks a claim by a sweep, so two
+    bot processes never send the same reminder.
+    """
+
+    __tablename__ = "rituals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    kind: str = Field(max_length=16)
+    label: str | None = Field(default=None, sa_type=Text)
+    local_time: str = Field(max_length=5)
+    days: str = Field(max_length=7)
+    next_due_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Delivery(SQLModel, table=True):
+    """One reminder for one ritual on one local date: the unique pair makes it arrive once."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("ritual_id", "local_date", name="uq_deliveries_ritual_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ritual_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("rituals.id", ondelete="CASCADE"), nullable=False)
+    )
+    person_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    local_date: str = Field(max_length=10)
+    prompt_id: str | None = Field(default=None, max_length=48)
+    status: str = Field(max_length=12)  # claimed, sent, skipped, done, not_today, later
+    due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    snooze_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)

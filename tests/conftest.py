@@ -15,6 +15,7 @@ from telegram.ext import Application
 from bot.service import Mend
 from bot.telegram_app import build_application
 from storage import migrate
+from storage.crypto import TextCipher, new_key
 from storage.engine import make_engine, sqlite_url
 from tests.fake_api_fixture import fake_api  # noqa: F401  (the fixture, re-exported)
 from tests.fake_request import FakeRequest
@@ -55,8 +56,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def mend(engine: Engine, clock: FakeClock) -> Iterator[Mend]:
-    service = Mend(engine, clock)
+def cipher() -> TextCipher:
+    return TextCipher([new_key().encode()])
+
+
+@pytest.fixture
+def mend(engine: Engine, cipher: TextCipher, clock: FakeClock) -> Iterator[Mend]:
+    service = Mend(engine, cipher, clock)
     yield service
     service.close()
 

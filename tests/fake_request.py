@@ -72,14 +72,20 @@ class FakeRequest(BaseRequest):
             self.calls.append(Sent(name, params))
         if name in self.fail:
             status, description = self.fail.pop(name)
-            body = {"ok": False, "error_code": status, "description": description}
+            body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+            if status == 429:
+                body["parameters"] = {"retry_after": 3}
             return status, json.dumps(body).encode()
         return 200, json.dumps({"ok": True, "result": self._result(name, params)}).encode()
 
     def _result(self, name: str, params: dict[str, Any]) -> Any:
         if name == "getMe":
-            return {**bot_user(), "can_join_groups": False, "can_read_all_group_messages": False,
-                    "supports_inline_queries": False}
+            return {
+                **bot_user(),
+                "can_join_groups": False,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
         if name in {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}:
             self._message_id += 1
             chat_id = int(params.get("chat_id", 0))

@@ -27,13 +27,13 @@ def test_render_numbers_the_options() -> None:
 
 
 def test_a_scripted_session_onboards_and_names_a_hurt(mend: Mend) -> None:
-    out = run(mend, "/start\n1\n1\n1\n/hurt\nThey hid the messages\n1\n1\n1\n")
+    out = run(mend, "/start\n1\n1\n1\n1\n2\n/hurt\nThey hid the messages\n1\n1\n1\n")
     assert "1. I understand" in out
     assert content.text("hurt.saved") in out
 
 
 def test_the_place_is_kept_between_sessions(mend: Mend) -> None:
-    run(mend, "/start\n1\n1\n3\n/hurt\nthe first part\n")
+    run(mend, "/start\n1\n1\n3\n1\n2\n/hurt\nthe first part\n")
     out = run(mend, "it landed hard\n")
     assert content.text("hurt.broke") in out, "the second session continues the step"
 

@@ -58,6 +58,8 @@ class Person:
         await self.press("ok")
         await self.press("agree")
         await self.press("hurt")
+        await self.press("safe")
+        await self.press("no")
 
 
 async def test_start_shows_buttons_that_work(app: App, request_log: FakeRequest) -> None:
@@ -179,7 +181,9 @@ async def test_a_failure_apologises_and_logs_no_text(
     monkeypatch.setattr(mend, "handle", broken)
     caplog.set_level(logging.DEBUG)
     await feed(app, text_update(9100, ALEX, "SECRET-MARKER words"))
-    assert [c.text for c in request_log.sent(ALEX)] == [content.text("global", "error_apology")]
+    said = [c.text for c in request_log.sent(ALEX)]
+    assert said[0] == content.text("global", "error_apology")
+    assert said[1] == content.text("idle"), "followed by where the person is, as saved"
     assert "SECRET-MARKER" not in caplog.text
     assert "RuntimeError" in caplog.text
 
@@ -229,3 +233,65 @@ async def test_polling_survives_an_update_it_cannot_read(caplog: pytest.LogCaptu
     assert updates[1].effective_chat is None, "the unreadable one arrives empty"
     assert "SECRET-MARKER" not in caplog.text
     await bot.shutdown()
+
+
+async def test_a_press_counts_even_if_answering_the_callback_fails(
+    app: App, request_log: FakeRequest
+) -> None:
+    alex = Person(app, request_log)
+    await alex.say("/start")
+    request_log.fail["answerCallbackQuery"] = (400, "Bad Request: query is too old")
+    said = await alex.press("ok")
+    assert "Is that okay with you?" in said[-1]
+
+
+async def test_in_groups_only_commands_get_the_note(app: App, request_log: FakeRequest) -> None:
+    await feed(app, group_update(6001, ALEX, -501, "just chatting"))
+    await feed(app, group_update(6002, ALEX, -501, "/help"))
+    assert [c.text for c in request_log.sent(-501)] == [content.text("global", "group_chat")]
+
+
+async def test_service_messages_are_not_answered(app: App, request_log: FakeRequest) -> None:
+    update = {
+        "update_id": 6003,
+        "message": {
+            "message_id": 3,
+            "date": 1,
+            "chat": {"id": ALEX, "type": "private", "first_name": "A"},
+            "from": {"id": ALEX, "is_bot": False, "first_name": "A"},
+            "pinned_message": {"message_id": 2, "date": 0, "chat": {"id": ALEX, "type": "private"}},
+        },
+    }
+    await feed(app, update)
+    assert request_log.sent(ALEX) == []
+
+
+async def test_too_many_requests_waits_and_sends(
+    app: App, request_log: FakeRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waited: list[float] = []
+
+    async def wait(seconds: float) -> None:
+        waited.append(seconds)
+
+    from bot.mend_bot import MendBot
+
+    monkeypatch.setattr(MendBot, "wait", staticmethod(wait))
+    request_log.fail["sendMessage"] = (429, "Too Many Requests: retry after 3")
+    alex = Person(app, request_log)
+    said = await alex.say("/help")
+    assert waited == [3.0]
+    assert said[-1] == said[0] and "/reframe" in said[-1], "the same message, sent again"
+
+
+async def test_after_a_failed_send_the_next_answer_is_not_misfiled(
+    app: App, request_log: FakeRequest
+) -> None:
+    alex = Person(app, request_log)
+    await alex.onboard()
+    await alex.say("/hurt")
+    request_log.fail["sendMessage"] = (400, "Bad Request: something odd")
+    said = await alex.say("He lied about the weekend")
+    assert said[-1] == content.text("hurt.landed"), "the apology shows the saved place"
+    said = await alex.say("Small")
+    assert said[-1].startswith(content.text("hurt.broke")[:20])

@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 
 from flows import content
+from storage.crypto import new_key
 from tests.fakebotapi import FakeBotAPI
 
 ALEX = 424242
+_KEY = new_key()
 STARTUP = 30.0
 
 
@@ -44,10 +46,15 @@ class Bot:
             "LOG_LEVEL": "INFO",
         }
         env.pop("DATABASE_URL", None)
+        env.setdefault("MEND_SECRET_KEY", _KEY)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                mend_command(), env=env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, cwd=self.data_dir,
+                mend_command(),
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=self.data_dir,
             )
 
     def kill(self) -> None:
@@ -95,7 +102,9 @@ def test_start_reframe_then_survive_sigkill_mid_hurt(fake_api: FakeBotAPI, bot: 
     say(api, "/start", "not a therapist")
     click(api, "I understand", "Is that okay with you?")
     click(api, "Yes, keep my words", "closest to where you are")
-    click(api, "A bit of both", "/help lists")
+    click(api, "A bit of both", "afraid of your partner")
+    click(api, "No, I feel safe with them", "daily moment")
+    click(api, "Not now", "/rituals")
 
     say(api, "/reframe", "What would you like to say")
     say(api, "You never listen to me", "What did you feel?")
@@ -126,7 +135,12 @@ def test_start_reframe_then_survive_sigkill_mid_hurt(fake_api: FakeBotAPI, bot: 
 def test_a_bad_setting_exits_2_with_one_line(tmp_path: Path) -> None:
     env = {**os.environ, "LOG_LEVEL": "LOUD", "MEND_DATA_DIR": str(tmp_path)}
     done = subprocess.run(
-        mend_command(), env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        mend_command(),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
         check=False,
     )
     assert done.returncode == 2

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from flows import coach
 from flows.contract import (
     Choice,
     Command,
     Conversation,
+    DeliveryItem,
     Event,
     JournalItem,
     Profile,
     Record,
     Reply,
+    RitualItem,
     Text,
 )
 
@@ -26,9 +30,25 @@ from flows.contract import (
 class Memory:
     def __init__(self) -> None:
         self.items: list[JournalItem] = []
+        self.plan: JournalItem | None = None
+        self.exported: dict[str, Any] = {}
+        self.ritual_items: list[RitualItem] = []
+        self.deliveries: dict[int, DeliveryItem] = {}
 
     def journal(self, limit: int) -> Sequence[JournalItem]:
         return self.items[:limit]
+
+    def safety_plan(self) -> JournalItem | None:
+        return self.plan
+
+    def export(self) -> dict[str, Any]:
+        return self.exported
+
+    def rituals(self) -> Sequence[RitualItem]:
+        return self.ritual_items
+
+    def delivery(self, delivery_id: int) -> DeliveryItem | None:
+        return self.deliveries.get(delivery_id)
 
 
 class Chat:
@@ -38,9 +58,10 @@ class Chat:
         self.records: list[Record] = []
         self.last: tuple[Reply, ...] = ()
         self.memory = Memory()
+        self.now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
     def send(self, event: Event) -> tuple[Reply, ...]:
-        outcome = coach.handle(self.profile, self.conversation, event, self.memory)
+        outcome = coach.handle(self.profile, self.conversation, event, self.memory, self.now)
         saved = json.loads(json.dumps(outcome.conversation.to_json()))
         self.conversation = Conversation.from_json(saved)
         assert self.conversation == outcome.conversation, "conversation must survive JSON"
@@ -75,3 +96,5 @@ class Chat:
         self.pick("ok")
         self.pick("agree")
         self.pick(role)
+        self.pick("safe")  # "safe to repair?"
+        self.pick("no")  # no daily moment for now

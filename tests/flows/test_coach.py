@@ -5,6 +5,7 @@ from __future__ import annotations
 from flows import coach, content
 from flows.contract import (
     Choice,
+    Command,
     Conversation,
     JournalItem,
     Profile,
@@ -199,3 +200,19 @@ def test_history_stays_bounded() -> None:
         chat.text("c")
         chat.pick("restart")
     assert len(chat.conversation.history) <= HISTORY_LIMIT
+
+
+def test_switching_steps_says_what_was_left_behind() -> None:
+    chat = Chat()
+    chat.onboard()
+    chat.command("hurt")
+    chat.text("half an answer")
+    chat.command("reframe")
+    assert content.text("global", "set_aside") in chat.said
+
+
+def test_a_command_after_a_flow_changed_still_works() -> None:
+    old = Conversation("reframe", "need", {"feeling": "sad"}, version=0)
+    outcome = coach.handle(Profile(True, "both"), old, Command("cancel"))
+    assert outcome.conversation.idle
+    assert content.text("global", "flow_changed") in outcome.replies[0].text

@@ -15,19 +15,19 @@ def started() -> Chat:
 
 def test_naming_the_hurt_saves_all_three_parts() -> None:
     chat = started()
-    chat.text("She read my messages and lied about it")
+    chat.text("She hid a second phone and lied about it")
     assert chat.where == ("hurt", "landed")
     chat.text("Small. Like I did not matter.")
     chat.text("Feeling safe at home")
     assert chat.where == ("hurt", "review")
-    assert "She read my messages and lied about it" in chat.said
+    assert "She hid a second phone and lied about it" in chat.said
     chat.pick("save")
     assert chat.conversation.idle
     assert chat.records == [
         JournalRecord(
             "hurt",
             (
-                ("what", "She read my messages and lied about it"),
+                ("what", "She hid a second phone and lied about it"),
                 ("landed", "Small. Like I did not matter."),
                 ("broke", "Feeling safe at home"),
             ),

@@ -16,12 +16,18 @@ def test_start_explains_coaching_not_therapy_then_asks_consent() -> None:
 
 def test_agreeing_and_choosing_a_role_is_remembered() -> None:
     chat = Chat()
-    chat.onboard("broke")
+    chat.command("start")
+    chat.pick("ok")
+    chat.pick("agree")
+    chat.pick("broke")
+    chat.pick("safe")
     assert chat.profile.consented
     assert chat.profile.role == "broke"
-    assert chat.conversation.idle
     assert content.text("onboarding.done", "broke") in chat.said
     assert "/help" in chat.said
+    assert chat.where == ("moment", "offer")
+    chat.pick("no")
+    assert chat.conversation.idle
 
 
 def test_declining_consent_keeps_nothing_and_leaves_the_door_open() -> None:
@@ -43,6 +49,10 @@ def test_a_step_asked_for_before_consent_follows_onboarding() -> None:
     chat.pick("ok")
     chat.pick("agree")
     chat.pick("both")
+    assert chat.where == ("onboarding", "safe"), "safe to repair? comes before any exercise"
+    chat.pick("safe")
+    assert chat.where == ("moment", "offer")
+    chat.pick("no")
     assert chat.where == ("reframe", "draft")
 
 
@@ -50,7 +60,11 @@ def test_each_role_has_its_own_suggestion() -> None:
     said = set()
     for role in ("hurt", "broke", "both"):
         chat = Chat()
-        chat.onboard(role)
+        chat.command("start")
+        chat.pick("ok")
+        chat.pick("agree")
+        chat.pick(role)
+        chat.pick("safe")
         said.add(chat.said)
     assert len(said) == 3
 

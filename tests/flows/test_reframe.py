@@ -147,3 +147,49 @@ def test_every_blame_signal_has_a_gentle_explanation() -> None:
 
     explained = content.section("reframe.signals")
     assert set(BLAME_SIGNALS) <= set(explained), set(BLAME_SIGNALS) - set(explained)
+
+
+def test_the_sentence_reads_naturally_whatever_was_typed() -> None:
+    chat = started()
+    chat.text("you never listen")
+    chat.text("I am feeling unseen")
+    assert chat.conversation.slots["feeling"] == "unseen"
+    chat.text("When when He left the party early?")
+    assert chat.conversation.slots["event"] == "he left the party early"
+    chat.text("because I need to know the truth?")
+    assert "I felt unseen when he left the party early, because I need to know the truth." in (
+        chat.said
+    )
+
+
+def test_curly_apostrophes_and_capitals_are_tidied() -> None:
+    chat = started()
+    chat.text("you never listen")
+    chat.text("i’m Sad")
+    assert chat.conversation.slots["feeling"] in {"Sad", "sad"}
+    chat.text("Ana cancelled dinner")
+    assert chat.conversation.slots["event"] == "Ana cancelled dinner", "names keep capitals"
+
+
+def test_a_number_that_is_not_an_option_is_not_taken_as_words() -> None:
+    chat = started()
+    chat.text("you never listen")
+    chat.text("12")
+    assert chat.where == ("reframe", "feeling")
+    assert content.text("global", "pick_an_option") in chat.said
+    chat.text("²")
+    assert chat.where == ("reframe", "feeling"), "no crash on other digits either"
+
+
+def test_labels_match_with_three_dots() -> None:
+    chat = started()
+    chat.text("you never listen")
+    chat.text("Another word...")
+    assert chat.where == ("reframe", "feeling_own")
+
+
+def test_i_feel_like_is_a_thought_not_a_feeling() -> None:
+    chat = started()
+    chat.text("you never listen")
+    chat.text("I feel like nobody cares")
+    assert chat.where == ("reframe", "feeling")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,14 +9,16 @@ from sqlmodel import Session, select
 
 from flows.contract import Conversation, JournalRecord, Profile, Snapshot
 from storage.conversations import ConversationStore
-from storage.journal import JournalReader
+from storage.crypto import TextCipher, new_key
+from storage.memory import PersonMemory
 from storage.models import ConversationRow, JournalEntry, Person
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+CIPHER = TextCipher([new_key().encode()])
 
 
 def test_a_new_person_starts_idle_without_consent(engine: Engine) -> None:
-    store = ConversationStore(engine)
+    store = ConversationStore(engine, CIPHER)
     loaded = store.load("telegram", "42", NOW)
     assert loaded.profile == Profile()
     assert loaded.conversation.idle
@@ -25,7 +28,7 @@ def test_a_new_person_starts_idle_without_consent(engine: Engine) -> None:
 
 
 def test_conversation_profile_and_journal_round_trip(engine: Engine) -> None:
-    store = ConversationStore(engine)
+    store = ConversationStore(engine, CIPHER)
     loaded = store.load("telegram", "7", NOW)
     conversation = Conversation(
         "hurt",
@@ -47,13 +50,13 @@ def test_conversation_profile_and_journal_round_trip(engine: Engine) -> None:
     assert again.profile == Profile(True, "hurt")
     assert again.seen(5) and again.seen(4) and not again.seen(6)
     assert not again.seen(None)
-    items = JournalReader(engine, again.person_id).journal(10)
+    items = PersonMemory(engine, again.person_id, CIPHER).journal(10)
     assert [(i.kind, i.parts) for i in items] == [("hurt", (("what", "the lie"),))]
     store.close()
 
 
 def test_times_are_stored_and_read_as_aware_utc(engine: Engine) -> None:
-    store = ConversationStore(engine)
+    store = ConversationStore(engine, CIPHER)
     loaded = store.load("telegram", "8", NOW)
     store.save(loaded, Profile(True), Conversation("hurt", "what", {}, 1), [], NOW)
     store.close()
@@ -65,14 +68,14 @@ def test_times_are_stored_and_read_as_aware_utc(engine: Engine) -> None:
 
 
 def test_naive_datetimes_are_refused(engine: Engine) -> None:
-    store = ConversationStore(engine)
+    store = ConversationStore(engine, CIPHER)
     with pytest.raises(Exception, match="naive"):
         store.load("telegram", "9", datetime(2026, 3, 1, 12, 0))
     store.close()
 
 
 def test_a_failed_save_keeps_the_previous_state(engine: Engine) -> None:
-    store = ConversationStore(engine)
+    store = ConversationStore(engine, CIPHER)
     loaded = store.load("telegram", "10", NOW)
     first = Conversation("hurt", "what", {}, 1)
     store.save(loaded, Profile(True), first, [], NOW)
@@ -93,18 +96,18 @@ def test_a_failed_save_keeps_the_previous_state(engine: Engine) -> None:
 
 
 def test_journal_reader_sees_only_its_own_person(engine: Engine) -> None:
-    store = ConversationStore(engine)
+    store = ConversationStore(engine, CIPHER)
     a = store.load("telegram", "1", NOW)
     b = store.load("telegram", "2", NOW)
     store.save(a, Profile(True), Conversation(), [JournalRecord("hurt", (("what", "A's"),))], NOW)
     store.save(b, Profile(True), Conversation(), [JournalRecord("hurt", (("what", "B's"),))], NOW)
     store.close()
-    mine = JournalReader(engine, a.person_id).journal(10)
+    mine = PersonMemory(engine, a.person_id, CIPHER).journal(10)
     assert [dict(i.parts)["what"] for i in mine] == ["A's"]
 
 
 def test_deleting_a_person_deletes_their_rows(engine: Engine) -> None:
-    store = ConversationStore(engine)
+    store = ConversationStore(engine, CIPHER)
     loaded = store.load("telegram", "3", NOW)
     store.save(
         loaded,
@@ -121,7 +124,7 @@ def test_deleting_a_person_deletes_their_rows(engine: Engine) -> None:
 
 
 def test_corrupt_saved_slots_load_as_idle_rather_than_crash(engine: Engine) -> None:
-    store = ConversationStore(engine)
+    store = ConversationStore(engine, CIPHER)
     loaded = store.load("telegram", "4", NOW)
     store.save(loaded, Profile(True), Conversation("hurt", "what", {}, 1), [], NOW)
     with engine.begin() as conn:
@@ -129,3 +132,53 @@ def test_corrupt_saved_slots_load_as_idle_rather_than_crash(engine: Engine) -> N
     conversation = store.load("telegram", "4", NOW).conversation
     assert conversation.flow == "hurt" and conversation.slots == {}
     store.close()
+
+
+def test_old_update_ids_stop_counting_after_a_quiet_day(engine: Engine) -> None:
+    """Telegram may restart update ids after a quiet week; nobody may be locked out."""
+    store = ConversationStore(engine, CIPHER)
+    loaded = store.load("telegram", "11", NOW)
+    store.save(loaded, Profile(True), Conversation("hurt", "what", {}, 1), [], NOW, update_id=900)
+    assert store.load("telegram", "11", NOW + timedelta(hours=1)).seen(5)
+    assert not store.load("telegram", "11", NOW + timedelta(days=8)).seen(5)
+    store.close()
+
+
+def test_a_lost_connection_is_replaced_and_the_work_retried(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ConversationStore(engine, CIPHER)
+    store.load("telegram", "12", NOW)
+    dbapi = engine.dialect.dbapi
+    assert dbapi is not None
+    real_run = ConversationStore._run
+    failures = iter([True])
+
+    def flaky(conn: object, statement: object, values: dict[str, object]) -> object:
+        if next(failures, False):
+            raise dbapi.OperationalError("server closed the connection unexpectedly")
+        return real_run(conn, statement, values)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ConversationStore, "_run", staticmethod(flaky))
+    assert store.load("telegram", "12", NOW).profile == Profile()
+    store.close()
+
+
+def test_the_database_never_holds_words_in_plain_text(engine: Engine, db_url: str) -> None:
+    marker = "Zebra-Marker-Words"
+    store = ConversationStore(engine, CIPHER)
+    loaded = store.load("telegram", "13", NOW)
+    store.save(
+        loaded,
+        Profile(True),
+        Conversation("hurt", "landed", {"what": marker}, 1),
+        [JournalRecord("hurt", (("what", marker),))],
+        NOW,
+    )
+    store.close()
+    path = db_url.removeprefix("sqlite:///")
+    for suffix in ("", "-wal"):
+        with contextlib.suppress(FileNotFoundError), open(path + suffix, "rb") as handle:
+            assert marker.encode() not in handle.read()
+    memory = PersonMemory(engine, loaded.person_id, CIPHER)
+    assert dict(memory.journal(1)[0].parts)["what"] == marker

@@ -1,0 +1,83 @@
+"""Sending reminders within Telegram's limits, and never dropping one on a busy signal.
+
+A global rate (25 messages a second by default, under Telegram's ~30) and at most one
+message a second per chat. "Too many requests" waits the time Telegram asks and tries again;
+a network error backs off and tries again; "blocked by the user" is reported so the person
+is left alone until they write again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+from aiolimiter import AsyncLimiter
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.mend_bot import MendBot, retry_seconds
+
+log = logging.getLogger("mend.sender")
+CHATS_REMEMBERED = 10_000
+
+
+class Sent(enum.Enum):
+    OK = "ok"
+    BLOCKED = "blocked"
+    FAILED = "failed"  # gave up for now; the claim is released and a later sweep retries
+
+
+class Sender:
+    def __init__(
+        self,
+        bot: MendBot,
+        per_second: float = 25.0,
+        per_chat_seconds: float = 1.0,
+        tries: int = 6,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._bot = bot
+        self._limiter = AsyncLimiter(per_second, 1)
+        self._per_chat = per_chat_seconds
+        self._tries = tries
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._last: OrderedDict[int, float] = OrderedDict()
+        self.retried_429 = 0
+
+    async def _chat_turn(self, chat_id: int) -> None:
+        last = self._last.get(chat_id)
+        if last is not None:
+            wait = last + self._per_chat - self._monotonic()
+            if wait > 0:
+                await self._sleep(wait)
+        self._last[chat_id] = self._monotonic()
+        self._last.move_to_end(chat_id)
+        while len(self._last) > CHATS_REMEMBERED:
+            self._last.popitem(last=False)
+
+    async def send(self, chat_id: int, text: str, markup_json: str | None = None) -> Sent:
+        backoff = 1.0
+        for _ in range(self._tries):
+            await self._chat_turn(chat_id)
+            async with self._limiter:
+                try:
+                    await self._bot.send_text(chat_id, text, markup_json, tries=1)
+                    return Sent.OK
+                except RetryAfter as wait:
+                    self.retried_429 += 1
+                    await self._sleep(retry_seconds(wait))
+                except Forbidden:
+                    return Sent.BLOCKED
+                except (TimedOut, NetworkError) as problem:
+                    log.info("send failed (%s); retrying", type(problem).__name__)
+                    await self._sleep(backoff)
+                    backoff = min(backoff * 2, 30.0)
+                except TelegramError as problem:
+                    log.warning("reminder not sent: %s", type(problem).__name__)
+                    return Sent.FAILED
+        return Sent.FAILED

@@ -1,0 +1,97 @@
+"""/safetyplan: a short plan made calmly, kept encrypted, shown whenever it is needed.
+
+Five parts, any of them skippable: warning signs, what calms me, people I can reach, safe
+places, professional contacts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flows import content
+from flows.contract import Reply
+from flows.flow import (
+    END,
+    Flow,
+    State,
+    Turn,
+    answer,
+    edit_menu,
+    forget,
+    journal,
+    say,
+    step,
+    value_is,
+)
+
+PARTS = ("signs", "calm", "people", "places", "pros")
+EXISTING = "_existing"
+
+
+def render_plan(parts: Sequence[tuple[str, str]]) -> str:
+    labels = content.section("safetyplan.parts")
+    given = dict(parts)
+    return "\n\n".join(f"{labels[name]}:\n{given.get(name) or labels['empty']}" for name in PARTS)
+
+
+def _show(flow: Flow, turn: Turn) -> Reply:
+    return flow.plain_prompt("show", {}, plan=turn.slots.get(EXISTING, ""))
+
+
+def _review(flow: Flow, turn: Turn) -> Reply:
+    return flow.plain_prompt(
+        "review", {}, plan=render_plan([(p, turn.slots.get(p, "")) for p in PARTS])
+    )
+
+
+def _chain() -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    following = [*PARTS[1:], "review"]
+    for part, dest in zip(PARTS, following, strict=True):
+        out += answer(part, dest, part, review="review")
+        out += step("pick", part, dest, when=[value_is("skip")], do=[forget(part)], review="review")
+    return out
+
+
+FLOW = Flow(
+    name="safetyplan",
+    version=1,
+    states=[
+        State("signs"),
+        State("calm"),
+        State("people"),
+        State("places"),
+        State("pros"),
+        State("review", render=_review),
+        State("edit"),
+        State("show", render=_show),
+    ],
+    transitions=[
+        {
+            "trigger": "pick",
+            "source": "show",
+            "dest": "signs",
+            "conditions": value_is("update"),
+            "before": forget(EXISTING),
+        },
+        {"trigger": "pick", "source": "show", "dest": END, "conditions": value_is("done")},
+        *_chain(),
+        {
+            "trigger": "pick",
+            "source": "review",
+            "dest": END,
+            "conditions": value_is("save"),
+            "before": [journal("safety_plan", PARTS), say("safetyplan.saved")],
+        },
+        {"trigger": "pick", "source": "review", "dest": "edit", "conditions": value_is("edit")},
+        {
+            "trigger": "pick",
+            "source": "review",
+            "dest": "signs",
+            "conditions": value_is("restart"),
+            "before": forget(*PARTS, "_editing"),
+        },
+        *edit_menu("edit", PARTS, "review"),
+    ],
+)

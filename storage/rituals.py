@@ -1,0 +1,400 @@
+"""Rituals and their deliveries: the storage side of reminders that arrive once.
+
+The sweep claims due rituals with one portable `UPDATE … RETURNING` that sets a lease, so
+two bot processes never take the same row; each reminder is keyed by (ritual, local date)
+under a unique constraint, which is what makes it arrive once across restarts and processes.
+On PostgreSQL the claim also skips rows another process has locked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col
+from sqlmodel import select as select_models
+
+from storage.crypto import TextCipher
+from storage.models import Delivery, Person, Ritual
+
+_rituals = Ritual.__table__  # type: ignore[attr-defined]
+_deliveries = Delivery.__table__  # type: ignore[attr-defined]
+_people = Person.__table__  # type: ignore[attr-defined]
+
+RECENT_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class RitualView:
+    """A ritual as the coach lists it (the label already decrypted)."""
+
+    id: int
+    kind: str
+    label: str | None
+    local_time: str
+    days: str
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A due ritual with what the sweep needs to know about its person."""
+
+    ritual_id: int
+    person_id: int
+    kind: str
+    label: str | None
+    local_time: str
+    days: str
+    due_at: datetime
+    channel: str
+    external_id: str
+    timezone: str | None
+    quiet_from: str | None
+    quiet_to: str | None
+    discreet: bool
+    role: str | None
+    reachable: bool  # active, not paused by the person, not in a crisis pause
+
+
+class RitualStore:
+    def __init__(self, engine: Engine, cipher: TextCipher) -> None:
+        self._engine = engine
+        self._cipher = cipher
+        self._postgres = engine.dialect.name == "postgresql"
+
+    # --- the person's own rituals (cold paths) ------------------------------------------
+
+    def add(
+        self,
+        person_id: int,
+        kind: str,
+        label: str | None,
+        local_time: str,
+        days: str,
+        next_due_at: datetime,
+        now: datetime,
+    ) -> int:
+        with Session(self._engine) as session:
+            ritual = Ritual(
+                person_id=person_id,
+                kind=kind,
+                label=self._cipher.encrypt(label) if label else None,
+                local_time=local_time,
+                days=days,
+                next_due_at=next_due_at,
+                created_at=now,
+            )
+            session.add(ritual)
+            session.commit()
+            assert ritual.id is not None
+            return ritual.id
+
+    def of_person(self, person_id: int) -> list[RitualView]:
+        with Session(self._engine) as session:
+            rows = session.exec(
+                select_models(Ritual)
+                .where(Ritual.person_id == person_id, col(Ritual.active))
+                .order_by(col(Ritual.local_time), col(Ritual.id))
+            ).all()
+        return [
+            RitualView(
+                r.id or 0,
+                r.kind,
+                self._cipher.decrypt(r.label) if r.label else None,
+                r.local_time,
+                r.days,
+            )
+            for r in rows
+        ]
+
+    def remove(self, person_id: int, ritual_id: int) -> bool:
+        """Only the person's own ritual: a forged id for someone else's changes nothing."""
+        with self._engine.begin() as conn:
+            done = conn.execute(
+                delete(_rituals).where(
+                    _rituals.c.id == ritual_id, _rituals.c.person_id == person_id
+                )
+            )
+        return bool(done.rowcount)
+
+    def reschedule(self, person_id: int, next_due: Iterable[tuple[int, datetime]]) -> None:
+        """New next_due_at values (after a change of time zone)."""
+        with self._engine.begin() as conn:
+            for ritual_id, due in next_due:
+                conn.execute(
+                    update(_rituals)
+                    .where(_rituals.c.id == ritual_id, _rituals.c.person_id == person_id)
+                    .values(next_due_at=due, lease_until=None)
+                )
+
+    # --- the sweep (hot for the scheduler: Core, in batches) -------------------------------
+
+    def claim(self, now: datetime, lease: timedelta, batch: int) -> list[Claimed]:
+        due = (
+            select(_rituals.c.id)
+            .where(
+                _rituals.c.active,
+                _rituals.c.next_due_at <= now,
+                or_(_rituals.c.lease_until.is_(None), _rituals.c.lease_until < now),
+            )
+            .order_by(_rituals.c.next_due_at)
+            .limit(batch)
+        )
+        if self._postgres:
+            due = due.with_for_update(skip_locked=True)
+        claim = (
+            update(_rituals)
+            .where(_rituals.c.id.in_(due.scalar_subquery()))
+            .values(lease_until=now + lease)
+            .returning(
+                _rituals.c.id,
+                _rituals.c.person_id,
+                _rituals.c.kind,
+                _rituals.c.label,
+                _rituals.c.local_time,
+                _rituals.c.days,
+                _rituals.c.next_due_at,
+            )
+        )
+        with self._engine.begin() as conn:
+            rituals = conn.execute(claim).all()
+            if not rituals:
+                return []
+            ids = sorted({r.person_id for r in rituals})
+            people = {
+                p.id: p
+                for p in conn.execute(
+                    select(
+                        _people.c.id,
+                        _people.c.channel,
+                        _people.c.external_id,
+                        _people.c.timezone,
+                        _people.c.quiet_from,
+                        _people.c.quiet_to,
+                        _people.c.discreet,
+                        _people.c.role,
+                        _people.c.active,
+                        _people.c.reminders_paused,
+                    ).where(_people.c.id.in_(ids))
+                )
+            }
+        out: list[Claimed] = []
+        for r in rituals:
+            p = people[r.person_id]
+            out.append(
+                Claimed(
+                    ritual_id=r.id,
+                    person_id=r.person_id,
+                    kind=r.kind,
+                    label=self._cipher.decrypt(r.label) if r.label else None,
+                    local_time=r.local_time,
+                    days=r.days,
+                    due_at=r.next_due_at,
+                    channel=p.channel,
+                    external_id=p.external_id,
+                    timezone=p.timezone,
+                    quiet_from=p.quiet_from,
+                    quiet_to=p.quiet_to,
+                    discreet=bool(p.discreet),
+                    role=p.role,
+                    reachable=bool(p.active) and not bool(p.reminders_paused),
+                )
+            )
+        return out
+
+    def open_deliveries(self, rows: Sequence[dict[str, Any]]) -> dict[int, tuple[int, str]]:
+        """Record (ritual, local date) once; return ritual → (delivery id, status).
+
+        A row that already existed keeps its status: "claimed" means a sweep crashed before
+        sending (send it now); anything else means this day is already handled.
+        """
+        if not rows:
+            return {}
+        make = postgresql.insert if self._postgres else sqlite.insert
+        insert = make(_deliveries).on_conflict_do_nothing(
+            index_elements=["ritual_id", "local_date"]
+        )
+        keys = [(r["ritual_id"], r["local_date"]) for r in rows]
+        with self._engine.begin() as conn:
+            conn.execute(insert, list(rows))
+            found = conn.execute(
+                select(
+                    _deliveries.c.ritual_id,
+                    _deliveries.c.local_date,
+                    _deliveries.c.id,
+                    _deliveries.c.status,
+                ).where(
+                    _deliveries.c.ritual_id.in_(sorted({rid for rid, _ in keys})),
+                    _deliveries.c.local_date.in_(sorted({day for _, day in keys})),
+                )
+            ).all()
+        wanted = set(keys)
+        return {
+            f.ritual_id: (f.id, f.status) for f in found if (f.ritual_id, f.local_date) in wanted
+        }
+
+    def recent_prompts(self, person_ids: Sequence[int], since: str) -> dict[int, dict[str, str]]:
+        """person → prompt id → last local date used, for no repeats within 30 days."""
+        if not person_ids:
+            return {}
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    _deliveries.c.person_id,
+                    _deliveries.c.prompt_id,
+                    func.max(_deliveries.c.local_date),
+                )
+                .where(
+                    _deliveries.c.person_id.in_(person_ids),
+                    _deliveries.c.local_date >= since,
+                    _deliveries.c.prompt_id.is_not(None),
+                )
+                .group_by(_deliveries.c.person_id, _deliveries.c.prompt_id)
+            ).all()
+        out: dict[int, dict[str, str]] = {}
+        for person_id, prompt_id, day in rows:
+            out.setdefault(person_id, {})[prompt_id] = day
+        return out
+
+    def finish(
+        self,
+        deliveries: Sequence[dict[str, Any]],
+        rituals: Sequence[dict[str, Any]],
+    ) -> None:
+        """Mark deliveries (status, prompt, sent time) and move rituals to their next time.
+
+        One transaction, so a ritual never advances without its day being recorded.
+        """
+        with self._engine.begin() as conn:
+            if deliveries:
+                conn.execute(
+                    update(_deliveries)
+                    .where(_deliveries.c.id == bindparam("d_id"))
+                    .values(
+                        status=bindparam("status"),
+                        prompt_id=bindparam("prompt_id"),
+                        sent_at=bindparam("sent_at"),
+                    ),
+                    list(deliveries),
+                )
+            if rituals:
+                conn.execute(
+                    update(_rituals)
+                    .where(_rituals.c.id == bindparam("r_id"))
+                    .values(next_due_at=bindparam("next_due_at"), lease_until=None),
+                    list(rituals),
+                )
+
+    def release(self, ritual_ids: Sequence[int]) -> None:
+        """Give a claim back (a send that must be retried on the next sweep)."""
+        if ritual_ids:
+            with self._engine.begin() as conn:
+                conn.execute(
+                    update(_rituals)
+                    .where(_rituals.c.id.in_(list(ritual_ids)))
+                    .values(lease_until=None)
+                )
+
+    def mark_unreachable(self, person_id: int) -> None:
+        """Telegram said they blocked the bot: leave them alone until they write again."""
+        with self._engine.begin() as conn:
+            conn.execute(update(_people).where(_people.c.id == person_id).values(active=False))
+
+    # --- what a person does with a reminder ---------------------------------------------
+
+    def delivery_of(self, person_id: int, delivery_id: int) -> Delivery | None:
+        with Session(self._engine) as session:
+            found = session.get(Delivery, delivery_id)
+            return found if found is not None and found.person_id == person_id else None
+
+    def set_status(
+        self, person_id: int, delivery_id: int, status: str, snooze_until: datetime | None = None
+    ) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(_deliveries)
+                .where(_deliveries.c.id == delivery_id, _deliveries.c.person_id == person_id)
+                .values(status=status, snooze_until=snooze_until)
+            )
+
+    def claim_snoozed(self, now: datetime, batch: int) -> list[tuple[Claimed, int, str | None]]:
+        """Reminders whose "later" has come, claimed once: (ritual and person, delivery, prompt)."""
+        due = (
+            select(_deliveries.c.id)
+            .where(_deliveries.c.status == "later", _deliveries.c.snooze_until <= now)
+            .limit(batch)
+        )
+        claim = (
+            update(_deliveries)
+            .where(_deliveries.c.id.in_(due.scalar_subquery()))
+            .values(status="resending", snooze_until=None)
+            .returning(_deliveries.c.id, _deliveries.c.ritual_id, _deliveries.c.prompt_id)
+        )
+        with self._engine.begin() as conn:
+            claimed = conn.execute(claim).all()
+            if not claimed:
+                return []
+            rows = conn.execute(
+                select(
+                    _rituals.c.id,
+                    _rituals.c.person_id,
+                    _rituals.c.kind,
+                    _rituals.c.label,
+                    _rituals.c.local_time,
+                    _rituals.c.days,
+                    _rituals.c.next_due_at,
+                    _people.c.channel,
+                    _people.c.external_id,
+                    _people.c.timezone,
+                    _people.c.quiet_from,
+                    _people.c.quiet_to,
+                    _people.c.discreet,
+                    _people.c.role,
+                    _people.c.active,
+                    _people.c.reminders_paused,
+                )
+                .join(_people, _people.c.id == _rituals.c.person_id)
+                .where(_rituals.c.id.in_([c.ritual_id for c in claimed]))
+            ).all()
+        by_ritual = {r.id: r for r in rows}
+        out: list[tuple[Claimed, int, str | None]] = []
+        for c in claimed:
+            r = by_ritual.get(c.ritual_id)
+            if r is None:
+                continue
+            out.append(
+                (
+                    Claimed(
+                        ritual_id=r.id,
+                        person_id=r.person_id,
+                        kind=r.kind,
+                        label=self._cipher.decrypt(r.label) if r.label else None,
+                        local_time=r.local_time,
+                        days=r.days,
+                        due_at=r.next_due_at,
+                        channel=r.channel,
+                        external_id=r.external_id,
+                        timezone=r.timezone,
+                        quiet_from=r.quiet_from,
+                        quiet_to=r.quiet_to,
+                        discreet=bool(r.discreet),
+                        role=r.role,
+                        reachable=bool(r.active) and not bool(r.reminders_paused),
+                    ),
+                    c.id,
+                    c.prompt_id,
+                )
+            )
+        return out
+
+    def mark_delivery(self, delivery_id: int, status: str, sent_at: datetime | None) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(_deliveries)
+                .where(_deliveries.c.id == delivery_id)
+                .values(status=status, sent_at=sent_at)
+            )

@@ -1,0 +1,116 @@
+"""Reminders through the real `mend run` process and a fake Bot API on 127.0.0.1.
+
+The database is seeded from here with what a crash right after a claim leaves behind (a
+lapsed lease and a day recorded as "claimed"), and with a person who blocked the bot; the
+real process must deliver each due reminder exactly once, wait out a 429, and leave the
+blocked person alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.service import next_due
+from flows import clock as tzclock
+from flows.contract import Profile
+from storage import migrate
+from storage.conversations import ConversationStore
+from storage.crypto import TextCipher, new_key
+from storage.engine import make_engine, sqlite_url
+from storage.rituals import RitualStore
+from tests.e2e.test_mend_run import Bot
+from tests.fakebotapi import FakeBotAPI
+
+ALEX, BOB = 777001, 777002
+ZONE = "Europe/Berlin"
+STARTUP = 30.0
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A data folder with two people and their rituals, all due now; returns (url, key)."""
+    key = new_key()
+    url = sqlite_url(tmp_path)
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    cipher = TextCipher([key.encode()])
+    store, rituals = ConversationStore(engine, cipher), RitualStore(engine, cipher)
+    now = datetime.now(UTC)
+    profile = Profile(consented=True, role="both", timezone=ZONE)
+    local = now.astimezone(tzclock.zone_for(ZONE)) - timedelta(minutes=1)
+    at = local.strftime("%H:%M")
+    due = next_due(profile, at, "0123456", now - timedelta(minutes=2))
+    ids = {}
+    for user in (ALEX, BOB):
+        loaded = store.load("telegram", str(user), now)
+        store.save(loaded, profile, loaded.conversation, [], now)
+        ids[user] = rituals.add(loaded.person_id, "coffee", None, at, "0123456", due, now)
+    # ALEX's second ritual: claimed by a process that then died before sending.
+    crashed = rituals.add(
+        store.load("telegram", str(ALEX), now).person_id,
+        "kind_text",
+        None,
+        at,
+        "0123456",
+        due,
+        now,
+    )
+    day = tzclock.local_date_of(due, ZONE).isoformat()
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE rituals SET lease_until = :past WHERE id = :id"),
+            {"past": (now - timedelta(minutes=1)).replace(tzinfo=None), "id": crashed},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO deliveries (ritual_id, person_id, local_date, status, due_at) "
+                "SELECT id, person_id, :day, 'claimed', next_due_at FROM rituals WHERE id = :id"
+            ),
+            {"day": day, "id": crashed},
+        )
+    store.close()
+    engine.dispose()
+    yield url, key
+
+
+def test_reminders_arrive_once_wait_out_429_and_spare_the_blocked(
+    fake_api: FakeBotAPI,
+    tmp_path: Path,
+    seeded: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, key = seeded
+    monkeypatch.setenv("MEND_SECRET_KEY", key)
+    monkeypatch.setenv("REMINDER_SWEEP_SECONDS", "1")
+    fake_api.block_chat(BOB)
+    fake_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    bot = Bot(fake_api, tmp_path)
+    bot.start()
+    try:
+        fake_api.wait_until_polled(timeout=STARTUP)
+        calls = fake_api.wait_for_calls("sendMessage", chat_id=ALEX, count=2, timeout=STARTUP)
+        texts = [c.text or "" for c in calls]
+        assert len(texts) == 2, texts
+        with pytest.raises(AssertionError):  # no third one: each ritual once today
+            fake_api.wait_for_calls("sendMessage", chat_id=ALEX, count=3, timeout=3)
+        bot.kill()
+        bot.start()  # a restart must not send today's reminders again
+        fake_api.wait_until_polled(timeout=STARTUP)
+        with pytest.raises(AssertionError):
+            fake_api.wait_for_calls("sendMessage", chat_id=ALEX, count=3, timeout=3)
+    finally:
+        bot.stop()
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        statuses = conn.execute(text("SELECT status FROM deliveries ORDER BY id")).scalars().all()
+        bob_active = conn.execute(
+            text("SELECT active FROM people WHERE external_id = :b"), {"b": str(BOB)}
+        ).scalar()
+    engine.dispose()
+    assert sorted(statuses) == ["blocked", "sent", "sent"], statuses
+    assert bob_active == 0, "a person who blocked the bot is left alone"

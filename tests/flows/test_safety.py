@@ -1,0 +1,271 @@
+"""Safety before coaching: crisis responses, pauses, the individual track, safety plans."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flows import coach, content
+from flows.contract import (
+    ClearChatRecord,
+    Command,
+    Conversation,
+    EraseRecord,
+    JournalItem,
+    JournalRecord,
+    Profile,
+    Text,
+)
+from flows.helplines import for_country
+from tests.flows.driver import Chat
+
+SELF_HARM = "I want to kill myself, I can't do this anymore"
+ABUSE = "he hits me when he gets angry and takes my money"
+DANGER = "he is at the door right now with a knife"
+
+
+def onboarded() -> Chat:
+    chat = Chat()
+    chat.onboard("hurt")
+    return chat
+
+
+def test_a_crisis_mid_step_pauses_coaching_and_offers_help() -> None:
+    chat = onboarded()
+    chat.command("hurt")
+    chat.text("he lied about the trip")
+    chat.text(SELF_HARM)
+    assert chat.where == ("safety", "check")
+    assert chat.profile.paused == "self_harm"
+    assert content.text("safety.intro", "self_harm") in chat.said
+    assert "Are you safe right now?" in chat.said
+    assert for_country(None).emergency in chat.said
+    assert SELF_HARM not in json.dumps(chat.conversation.to_json()), "the words are not kept"
+    assert chat.records == []
+
+
+def test_resuming_returns_to_the_step_with_its_answers() -> None:
+    chat = onboarded()
+    chat.command("hurt")
+    chat.text("he lied about the trip")
+    chat.text(SELF_HARM)
+    chat.pick("safe")
+    assert chat.where == ("safety", "after")
+    chat.pick("resume")
+    assert chat.profile.paused is None
+    assert chat.where == ("hurt", "landed")
+    assert chat.conversation.slots["what"] == "he lied about the trip"
+
+
+def test_exercises_for_two_wait_while_paused() -> None:
+    chat = onboarded()
+    chat.text(SELF_HARM)
+    chat.pick("safe")
+    chat.pick("later")
+    chat.command("reframe")
+    assert content.text("safety.paused") in chat.said
+    assert chat.conversation.idle
+    chat.command("hurt")
+    assert chat.where == ("hurt", "what"), "steps for oneself stay open"
+    chat.command("resume")
+    chat.command("reframe")
+    assert chat.where == ("reframe", "draft")
+
+
+def test_abuse_moves_to_the_individual_track_for_good() -> None:
+    chat = onboarded()
+    chat.text(ABUSE)
+    assert chat.profile.track == "individual"
+    assert content.text("safety.intro", "abuse") in chat.said
+    chat.pick("safe")
+    chat.pick("resume")
+    chat.command("reframe")
+    assert content.text("safety.individual") in chat.said
+    assert chat.conversation.idle
+
+
+def test_danger_now_says_call_now_and_not_safe_gets_urgent_help() -> None:
+    chat = onboarded()
+    chat.text(DANGER)
+    assert chat.profile.paused == "danger_now"
+    assert "call" in chat.said.lower()
+    chat.pick("unsafe")
+    assert chat.where == ("safety", "urgent")
+    chat.pick("ground")
+    assert chat.where == ("safety", "ground")
+    chat.pick("steadier")
+    assert chat.where == ("safety", "after")
+
+
+def test_a_stronger_signal_is_never_downgraded() -> None:
+    chat = onboarded()
+    chat.text(DANGER)
+    chat.text(ABUSE)
+    assert chat.profile.paused == "danger_now"
+    assert chat.conversation.slots["risk"] == "danger_now"
+
+
+def test_telling_the_country_shows_local_numbers() -> None:
+    chat = onboarded()
+    chat.text(SELF_HARM)
+    assert content.text("safety.resources", "ask_country") in chat.said
+    chat.text("Germany")
+    assert chat.profile.country == "de"
+    assert for_country("de").country_name in chat.said
+    assert for_country("de").emergency in chat.said
+    assert chat.where == ("safety", "check")
+
+
+def test_safety_on_request_does_not_pause_anything() -> None:
+    chat = onboarded()
+    chat.command("safety")
+    assert chat.where == ("safety", "check")
+    assert chat.profile.paused is None
+    assert content.text("safety.intro", "asked") in chat.said
+
+
+def test_crisis_help_needs_no_consent() -> None:
+    chat = Chat()
+    chat.text(SELF_HARM)
+    assert chat.where == ("safety", "check")
+
+
+def test_safe_to_repair_no_means_individual_track() -> None:
+    chat = Chat()
+    chat.command("start")
+    chat.pick("ok")
+    chat.pick("agree")
+    chat.pick("both")
+    chat.pick("unsafe")
+    assert chat.profile.track == "individual"
+    assert content.text("safecheck.unsafe") in chat.said
+    chat.command("reframe")
+    assert content.text("safety.individual") in chat.said
+
+
+def test_safe_to_repair_is_asked_again_after_two_weeks() -> None:
+    profile = Profile(consented=True, role="both", safety_checked_on="2026-03-01")
+    outcome = coach.handle(
+        profile, Conversation(), Command("reframe"), now=datetime(2026, 3, 10, 12, tzinfo=UTC)
+    )
+    assert outcome.conversation.flow == "reframe", "not yet due"
+    outcome = coach.handle(
+        profile, Conversation(), Command("reframe"), now=datetime(2026, 3, 20, 12, tzinfo=UTC)
+    )
+    assert outcome.conversation.flow == "safecheck"
+    chat = Chat(profile)
+    chat.conversation = outcome.conversation
+    chat.last = outcome.replies
+    chat.pick("safe")
+    assert chat.where == ("reframe", "draft")
+
+
+def test_a_safety_plan_is_built_saved_and_shown() -> None:
+    chat = onboarded()
+    chat.command("safetyplan")
+    assert chat.where == ("safetyplan", "signs")
+    chat.text("I stop sleeping")
+    chat.pick("skip")
+    chat.text("My sister Ana, 555-0100")
+    chat.text("the library")
+    chat.text("my GP")
+    assert chat.where == ("safetyplan", "review")
+    assert "My sister Ana" in chat.said
+    chat.pick("save")
+    assert chat.records == [
+        JournalRecord(
+            "safety_plan",
+            (
+                ("signs", "I stop sleeping"),
+                ("people", "My sister Ana, 555-0100"),
+                ("places", "the library"),
+                ("pros", "my GP"),
+            ),
+        )
+    ]
+
+
+def test_an_existing_plan_is_shown_first() -> None:
+    chat = onboarded()
+    chat.memory.plan = JournalItem("safety_plan", (("calm", "a long walk"),), "01 Mar 2026")
+    chat.command("safetyplan")
+    assert chat.where == ("safetyplan", "show")
+    assert "a long walk" in chat.said
+    chat.pick("update")
+    assert chat.where == ("safetyplan", "signs")
+
+
+def test_delete_asks_first_then_erases() -> None:
+    chat = onboarded()
+    chat.command("delete")
+    assert "cannot be undone" in chat.said
+    chat.pick("keep")
+    assert chat.records == []
+    chat.command("delete")
+    chat.pick("erase")
+    assert chat.records == [EraseRecord()]
+
+
+def test_export_sends_a_json_file() -> None:
+    chat = onboarded()
+    chat.memory.exported = {"journal": [{"kind": "hurt", "parts": {"what": "the lie"}}]}
+    chat.command("export")
+    files = [a for r in chat.last for a in r.attachments]
+    assert len(files) == 1 and files[0].filename.endswith(".json")
+    assert json.loads(files[0].data)["journal"][0]["parts"]["what"] == "the lie"
+
+
+def test_exit_clears_the_chat_and_pauses_reminders_quietly() -> None:
+    chat = onboarded()
+    chat.command("hurt")
+    chat.command("exit")
+    assert chat.records == [ClearChatRecord()]
+    assert chat.profile.reminders_paused
+    assert chat.conversation.idle
+    assert chat.said == content.text("exit")
+
+
+def test_discreet_mode_toggles() -> None:
+    chat = onboarded()
+    chat.command("discreet")
+    assert chat.profile.discreet
+    chat.command("discreet")
+    assert not chat.profile.discreet
+
+
+PROFILES = st.builds(
+    Profile,
+    consented=st.booleans(),
+    role=st.sampled_from([None, "hurt", "broke", "both"]),
+    track=st.sampled_from(["couples", "individual"]),
+    paused=st.sampled_from([None, "self_harm", "abuse", "danger_now"]),
+)
+STATES = st.sampled_from(
+    [(flow.name, state.name) for flow in coach.FLOWS.values() for state in flow.states] + [("", "")]
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(profile=PROFILES, where=STATES, body=st.text(max_size=300))
+def test_any_text_anywhere_gets_an_answer(
+    profile: Profile, where: tuple[str, str], body: str
+) -> None:
+    flow, state = where
+    version = coach.FLOWS[flow].version if flow else 0
+    conversation = Conversation(flow, state, {}, version)
+    outcome = coach.handle(
+        profile, conversation, Text(body), now=datetime(2026, 3, 1, 12, tzinfo=UTC)
+    )
+    assert outcome.replies, "nobody is left without an answer"
+
+
+@settings(max_examples=50, deadline=None)
+@given(body=st.sampled_from(["", " ", "\u200b", "\u202e", "🙂" * 50, "x" * 20000, "\x00\x1b"]))
+def test_odd_strings_get_an_answer(body: str) -> None:
+    profile = replace(Profile(), consented=True)
+    outcome = coach.handle(profile, Conversation(), Text(body))
+    assert outcome.replies
