@@ -33,6 +33,7 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.updates
 	$(BIN)/python -m bench.memory
+	$(BIN)/python -m bench.reminders
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -36,6 +36,12 @@ LEASE = timedelta(minutes=5)
 STALE = timedelta(hours=2)
 BATCH = 200
 BUDGET_SECONDS = 15.0
+ROLE_FOCUS: dict[str, tuple[str, ...]] = {
+    "hurt": ("hurt", "trigger", "selftrust", "wins"),
+    "broke": ("own", "listen", "transparency", "wins"),
+    "both": ("reframe", "listen", "rituals", "grow"),
+}
+"""Where each role usually is on the journey, so the day's question meets them there."""
 
 
 def days_of(text: str) -> frozenset[int]:
@@ -133,9 +139,8 @@ class Reminders:
             out.settled_rituals.append({"r_id": ritual_id, "next_due_at": following})
             if status == "claimed" and delivery_id:
                 to_send.append((c, delivery_id, day, following))
-        out.settled_rituals = [
-            r for r in out.settled_rituals if r["r_id"] not in {c.ritual_id for c, *_ in to_send}
-        ]
+        sending = {c.ritual_id for c, *_ in to_send}
+        out.settled_rituals = [r for r in out.settled_rituals if r["r_id"] not in sending]
         self._compose(to_send, out)
         return out
 
@@ -147,7 +152,13 @@ class Reminders:
         recent = self.store.recent_prompts(sorted({c.person_id for c, *_ in to_send}), since)
         for c, delivery_id, day, following in to_send:
             used = {pid: date.fromisoformat(d) for pid, d in recent.get(c.person_id, {}).items()}
-            prompt = prompts.choose(c.role, used, date.fromisoformat(day), seed=c.person_id)
+            prompt = prompts.choose(
+                c.role,
+                used,
+                date.fromisoformat(day),
+                focus=ROLE_FOCUS.get(c.role or "both", ()),
+                seed=c.person_id,
+            )
             recent.setdefault(c.person_id, {})[prompt.id] = day
             reply = reminders.compose(
                 delivery_id, c.kind, c.label, prompt.text, discreet=c.discreet

@@ -41,7 +41,10 @@ class Sender:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._bot = bot
-        self._limiter = AsyncLimiter(per_second, 1)
+        # A tenth of a second's worth at most in one go, refilled at the rate: an even pace
+        # with a small burst, so a server counting per second never sees more than the rate.
+        burst = max(1.0, per_second / 10)
+        self._limiter = AsyncLimiter(burst, burst / per_second)
         self._per_chat = per_chat_seconds
         self._tries = tries
         self._sleep = sleep

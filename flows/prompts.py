@@ -171,14 +171,13 @@ def choose(
         p for p in suited if p.id not in recent or (today - recent[p.id]).days > REPEAT_GAP_DAYS
     ]
     if fresh:
-        return min(
-            fresh,
-            key=lambda p: (
-                p.step not in focused,
-                p.id in recent,
-                _tiebreak(seed, today, p.id),
-            ),
-        )
+        # The best tier (in focus, then never seen), and one stable pseudo-random pick in it:
+        # a single hash per choice, since the scheduler makes one for every reminder it sends.
+        rank = {p.id: (p.step not in focused, p.id in recent) for p in fresh}
+        best = min(rank.values())
+        tier = [p for p in fresh if rank[p.id] == best]
+        pick = int.from_bytes(_tiebreak(seed, today, "pick"), "big") % len(tier)
+        return tier[pick]
     # Only reachable with a pool smaller than the gap: the stalest prompt is the kindest repeat.
     return min(suited, key=lambda p: (recent[p.id], _tiebreak(seed, today, p.id)))
 

@@ -81,6 +81,18 @@ def _then(name: str) -> Callback:
     return chain
 
 
+def _quiet_reminders(event: EventData) -> None:
+    turn = model_of(event)
+    turn.profile = replace(turn.profile, reminders_paused=True)
+    turn.hint = content.text("safety.reminders", "quiet")
+
+
+def _neutral_reminders(event: EventData) -> None:
+    turn = model_of(event)
+    turn.profile = replace(turn.profile, discreet=True)
+    turn.hint = content.text("safety.reminders", "neutral")
+
+
 def _later(event: EventData) -> None:
     model_of(event).say(content.text("safety.later"))
 
@@ -133,6 +145,20 @@ FLOW = Flow(
             "dest": END,
             "conditions": value_is("plan"),
             "before": _then("safetyplan"),
+        },
+        {
+            "trigger": "pick",
+            "source": "after",
+            "dest": None,
+            "conditions": value_is("quiet"),
+            "before": _quiet_reminders,
+        },
+        {
+            "trigger": "pick",
+            "source": "after",
+            "dest": None,
+            "conditions": value_is("neutral"),
+            "before": _neutral_reminders,
         },
         {
             "trigger": "pick",

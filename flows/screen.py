@@ -264,7 +264,8 @@ Hypothetical = Literal["strict", "ever", "off"]
 class _Rule:
     signal: str
     risk: Risk
-    regex: re.Pattern[str]
+    regex: re.Pattern[str] | None
+    fixed: re.Pattern[str] | None
     needs: frozenset[str]
     negation: Negation
     person_self: bool
@@ -340,13 +341,12 @@ def _rule(raw: dict[str, Any], expand: Any) -> _Rule:
     signal = str(raw["signal"])
     if SIGNALS.get(signal) != raw["risk"]:
         raise ContentError(f"{signal}: unknown signal or wrong risk {raw['risk']!r}")
-    regex = _compile(expand, raw["patterns"], whole=True)
-    assert regex is not None
     needs = frozenset(w for item in raw.get("needs", []) for w in str(item).split())
     return _Rule(
         signal=signal,
         risk=SIGNALS[signal],
-        regex=regex,
+        regex=_compile(expand, raw.get("patterns"), whole=True),
+        fixed=_compile(expand, raw.get("fixed"), whole=True),
         needs=needs,
         negation=cast(Negation, raw.get("negation", "blocks")),
         person_self=raw.get("person") == "self",
@@ -421,8 +421,14 @@ def _negated(words: str, cfg: _Config) -> bool:
     return len(cfg.negators.findall(words)) % 2 == 1
 
 
-def _about_someone_else(tokens: list[str], cfg: _Config) -> bool:
-    for token in reversed(tokens):
+def _about_someone_else(before: list[str], matched: list[str], cfg: _Config) -> bool:
+    """The nearest person word before the statement says whom it is about.
+
+    A match that names the speaker itself ("kill myself", "without me") is about them.
+    """
+    if not cfg.person_self.isdisjoint(matched):
+        return False
+    for token in reversed(before):
         if token in cfg.person_self:
             return False
         if token in cfg.person_other:
@@ -437,15 +443,18 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[lo + 1 : min(ends) if ends else len(text)]
 
 
-def _accepts(rule: _Rule, text: str, match: re.Match[str], cfg: _Config) -> bool:
+def _accepts(
+    rule: _Rule, text: str, match: re.Match[str], cfg: _Config, fixed: bool
+) -> bool:
     start, end = match.span()
     before, opener = _clause_before(text, start, cfg)
     matched = match.group(0)
     if rule.negation != "ignore":
-        window = " ".join(before[-_NEGATION_TOKENS:]) + " " + matched
+        # A fixed pattern owns the negators inside it ("never wake up", "without me").
+        window = " ".join(before[-_NEGATION_TOKENS:]) + ("" if fixed else " " + matched)
         if _negated(window, cfg) != (rule.negation == "required"):
             return False
-    if rule.person_self and _about_someone_else(before + matched.split(), cfg):
+    if rule.person_self and _about_someone_else(before, matched.split(), cfg):
         return False
     if rule.hypothetical != "off" and opener in cfg.openers:
         clause = set(before) | set(matched.split())
@@ -463,7 +472,12 @@ def _fires(rule: _Rule, text: str, cfg: _Config) -> bool:
         return False
     if rule.requires is not None and not rule.requires.search(text):
         return False
-    return any(_accepts(rule, text, m, cfg) for m in rule.regex.finditer(text))
+    for regex, fixed in ((rule.regex, False), (rule.fixed, True)):
+        if regex is not None and any(
+            _accepts(rule, text, m, cfg, fixed) for m in regex.finditer(text)
+        ):
+            return True
+    return False
 
 
 def screen(text: str) -> Screening:

@@ -269,3 +269,14 @@ def test_odd_strings_get_an_answer(body: str) -> None:
     profile = replace(Profile(), consented=True)
     outcome = coach.handle(profile, Conversation(), Text(body))
     assert outcome.replies
+
+
+def test_after_a_crisis_reminders_can_pause_or_turn_neutral() -> None:
+    chat = onboarded()
+    chat.text(SELF_HARM)
+    chat.pick("safe")
+    chat.pick("quiet")
+    assert chat.profile.reminders_paused
+    assert chat.where == ("safety", "after")
+    chat.pick("neutral")
+    assert chat.profile.discreet
