@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.updates
 	$(BIN)/python -m bench.memory
 	$(BIN)/python -m bench.reminders
+	$(BIN)/python -m bench.chart
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -91,8 +91,7 @@ def claim_and_compose(engine: Engine, cipher: TextCipher) -> tuple[float, float,
         done += len(batch.outgoing)
         store.finish(
             [
-                {"d_id": o.delivery_id, "status": "sent", "prompt_id": o.prompt_id,
-                 "sent_at": DUE}
+                {"d_id": o.delivery_id, "status": "sent", "prompt_id": o.prompt_id, "sent_at": DUE}
                 for o in batch.outgoing
             ],
             [{"r_id": o.claimed.ritual_id, "next_due_at": o.next_due_at} for o in batch.outgoing]
@@ -133,11 +132,15 @@ def main() -> dict[str, Any]:
         claim_per_s, rss, composed = claim_and_compose(engine, cipher)
         send_ratio, http_429, sent = asyncio.run(send_at_rate(engine, cipher))
     print(f"seeded {PEOPLE} people with a ritual due at the same minute in {seeded_in:.1f} s")
-    print(f"claim + record + compose + settle: {composed} reminders, {claim_per_s:,.0f}/s"
-          f"  (target >= 5,000/s)")
+    print(
+        f"claim + record + compose + settle: {composed} reminders, {claim_per_s:,.0f}/s"
+        f"  (target >= 5,000/s)"
+    )
     print(f"peak RSS during the sweep: {rss:.0f} MB  (target <= 200 MB)")
-    print(f"sending {sent} at R = {SEND_RATE:.0f}/s: achieved {send_ratio:.1%} of R, "
-          f"{http_429} answers of 429  (target >= 95%, zero 429s)")
+    print(
+        f"sending {sent} at R = {SEND_RATE:.0f}/s: achieved {send_ratio:.1%} of R, "
+        f"{http_429} answers of 429  (target >= 95%, zero 429s)"
+    )
     result = {
         "claim_per_s": round(claim_per_s, 1),
         "rss_mb": round(rss, 1),

@@ -6,7 +6,7 @@ replies into output; everything between lives here once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import Engine
@@ -15,6 +15,8 @@ from bot.clock import Clock, system_clock
 from flows import answer, coach
 from flows import clock as tzclock
 from flows.contract import (
+    Attachment,
+    CheckinRecord,
     ClearChatRecord,
     Conversation,
     DeliveryRecord,
@@ -28,6 +30,7 @@ from flows.contract import (
 from storage.conversations import ConversationStore
 from storage.crypto import TextCipher
 from storage.memory import PersonMemory
+from storage.progress import ProgressStore
 from storage.rituals import RitualStore
 
 EVENING = "19:00"
@@ -38,6 +41,19 @@ class Handled:
     replies: tuple[Reply, ...]
     clear_chat: bool = False  # the discreet exit: the adapter clears what its channel allows
     last_message_id: int | None = None
+
+
+def _draw(reply: Reply) -> Reply:
+    """Charts the coach described become PNG photos (drawing stays out of flows/)."""
+    if not any(a.kind == "chart" for a in reply.attachments):
+        return reply
+    from bot import charts  # matplotlib loads on the first /progress, not at start-up
+
+    drawn = tuple(
+        Attachment(a.filename, charts.render(a.data), "photo") if a.kind == "chart" else a
+        for a in reply.attachments
+    )
+    return replace(reply, attachments=drawn)
 
 
 def next_due(profile: Profile, local_time: str, days: str, after: datetime) -> datetime:
@@ -57,6 +73,7 @@ class Mend:
         self.clock = clock
         self.store = ConversationStore(engine, cipher)
         self.rituals = RitualStore(engine, cipher)
+        self.progress = ProgressStore(engine, cipher)
 
     def handle(
         self,
@@ -100,7 +117,7 @@ class Mend:
         self._apply(loaded.person_id, loaded.profile, outcome.profile, outcome.records, now)
         clear = any(isinstance(r, ClearChatRecord) for r in outcome.records)
         newest = max(filter(None, (message_id, loaded.last_message_id)), default=None)
-        return Handled(outcome.replies, clear, newest)
+        return Handled(tuple(_draw(r) for r in outcome.replies), clear, newest)
 
     def _apply(
         self,
@@ -134,6 +151,14 @@ class Mend:
                         due,
                         now,
                     )
+            elif isinstance(record, CheckinRecord):
+                self.progress.save_checkin(
+                    person_id,
+                    record.local_date or now.date().isoformat(),
+                    record.score,
+                    record.words,
+                    now,
+                )
             elif isinstance(record, DeliveryRecord):
                 until = None
                 if record.later == "hour":

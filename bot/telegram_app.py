@@ -32,6 +32,7 @@ from bot.sender import Sender
 from bot.service import Mend
 from bot.settings import TELEGRAM_API
 from flows import content
+from flows.coach import command_menu
 from flows.contract import Choice, Command, Event, Reply, Text, Unsupported
 
 CHANNEL = "telegram"
@@ -167,7 +168,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    commands = [BotCommand(name, text) for name, text in content.section("commands").items()]
+    commands = [BotCommand(name, text) for name, text in command_menu().items()]
     try:
         await application.bot.set_my_commands(commands)
     except Exception as failure:  # a menu is nice to have; not worth refusing to start

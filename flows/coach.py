@@ -22,6 +22,7 @@ from flows import (
     journal,
     moment,
     onboarding,
+    progress,
     prompts,
     reframe,
     reminders,
@@ -30,6 +31,7 @@ from flows import (
     safety,
     safetyplan,
     settings,
+    steps,
     timezone,
 )
 from flows.contract import (
@@ -46,6 +48,7 @@ from flows.contract import (
     Option,
     Outcome,
     Profile,
+    Progress,
     Record,
     Reply,
     Risk,
@@ -84,7 +87,27 @@ STARTS = {
 }
 """Commands that open a flow, and which."""
 
-COMMANDS = tuple(content.section("commands"))
+for _step in steps.discovered():
+    FLOWS[_step.flow.name] = _step.flow
+    if _step.command:
+        STARTS[_step.command] = _step.flow.name
+
+
+def command_menu() -> dict[str, str]:
+    """Every command with its menu text: the core ones, with each step's after /reframe."""
+    core = dict(content.section("commands"))
+    extra = {
+        s.command: content.text(f"{s.flow.name}.command") for s in steps.discovered() if s.command
+    }
+    out: dict[str, str] = {}
+    for name, about in core.items():
+        out[name] = about
+        if name == "reframe":
+            out.update(extra)
+    return out
+
+
+COMMANDS = tuple(command_menu())
 IDLE_MENU = "idle"
 LABEL_MATCH_LIMIT = 60
 SEVERITY: dict[str, int] = {"abuse": 1, "self_harm": 2, "danger_now": 3}
@@ -104,6 +127,10 @@ class Memory(Protocol):
 
     def delivery(self, delivery_id: int) -> DeliveryItem | None: ...
 
+    def checkin_on(self, local_date: str) -> int | None: ...
+
+    def progress(self) -> Progress: ...
+
 
 class _NoMemory:
     def journal(self, limit: int) -> Sequence[JournalItem]:
@@ -121,6 +148,12 @@ class _NoMemory:
     def delivery(self, delivery_id: int) -> DeliveryItem | None:
         return None
 
+    def checkin_on(self, local_date: str) -> int | None:
+        return None
+
+    def progress(self) -> Progress:
+        return Progress()
+
 
 NO_MEMORY: Memory = _NoMemory()
 
@@ -135,7 +168,7 @@ def idle_menu() -> Reply:
 
 def help_reply() -> Reply:
     """Built from the command list, so /help can never fall behind the menu."""
-    lines = [f"/{name} – {about}" for name, about in content.section("commands").items()]
+    lines = [f"/{name} – {about}" for name, about in command_menu().items()]
     return Reply(
         "\n\n".join(
             [
@@ -325,6 +358,9 @@ def _command(step: _Step, name: str) -> None:
         step.say("discreet", "on" if step.profile.discreet else "off")
     elif name == "export":
         _export(step)
+    elif name == "progress":
+        step.replies.extend(progress.render(step.memory.progress()))
+        _resume_prompt(step)
     elif name == "exit":
         step.records.append(ClearChatRecord())
         step.profile = replace(step.profile, reminders_paused=True)
@@ -392,6 +428,8 @@ def _open(step: _Step, name: str, slots: dict[str, str] | None = None, then: str
             flow, start_slots = safecheck.FLOW, {"then": ",".join(filter(None, (name, then)))}
     if flow is rituals.FLOW and not step.profile.timezone:
         flow, start_slots = timezone.FLOW, {"then": ",".join(filter(None, (name, then)))}
+    if flow.prepare is not None:
+        start_slots.update(flow.prepare(step.memory, step.today))
     state = None
     if flow is rituals.FLOW:
         start_slots.update(rituals.start_slots(step.memory.rituals()))
@@ -400,7 +438,14 @@ def _open(step: _Step, name: str, slots: dict[str, str] | None = None, then: str
         if plan is not None:
             state = "show"
             start_slots[safetyplan.EXISTING] = safetyplan.render_plan(plan.parts)
-    step.conversation, turn = flow.start(step.profile, start_slots, state=state, today=step.today)
+    step.conversation, turn = flow.start(
+        step.profile,
+        start_slots,
+        state=state,
+        today=step.today,
+        now=step.now,
+        memory=step.memory,
+    )
     step.replies.extend(turn.replies)
 
 
@@ -469,7 +514,13 @@ def _text(step: _Step, body: str) -> None:
 def _fire(step: _Step, trigger: str, value: str) -> None:
     flow = FLOWS[step.conversation.flow]
     step.conversation, turn = flow.fire(
-        step.conversation, step.profile, trigger, value, today=step.today, now=step.now
+        step.conversation,
+        step.profile,
+        trigger,
+        value,
+        today=step.today,
+        now=step.now,
+        memory=step.memory,
     )
     step.profile = turn.profile
     step.replies.extend(turn.replies)

@@ -20,8 +20,23 @@ class MissingCopy(KeyError):
 
 @cache
 def _load(language: str) -> dict[str, Any]:
-    text = resources.files("flows").joinpath(f"content/{language}.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    """The language's main file, plus one file per healing step in `content/<language>/`.
+
+    A step's copy can live in its own file so a new step touches no shared one; a section
+    defined twice is a mistake worth failing on.
+    """
+    root = resources.files("flows").joinpath("content")
+    merged: dict[str, Any] = tomllib.loads(root.joinpath(f"{language}.toml").read_text("utf-8"))
+    folder = root.joinpath(language)
+    if folder.is_dir():
+        for item in sorted(folder.iterdir(), key=lambda i: i.name):
+            if not item.name.endswith(".toml"):
+                continue
+            for name, table in tomllib.loads(item.read_text("utf-8")).items():
+                if name in merged:
+                    raise ValueError(f"content/{language}/{item.name}: [{name}] defined twice")
+                merged[name] = table
+    return merged
 
 
 @cache

@@ -72,7 +72,8 @@ class Attachment:
 
     filename: str
     data: bytes
-    kind: Literal["photo", "document"] = "document"
+    kind: Literal["photo", "document", "chart"] = "document"
+    # "chart": `data` is a JSON description the adapter draws into a PNG photo.
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +238,28 @@ class DeliveryItem:
     status: str
 
 
-Record = JournalRecord | EraseRecord | ClearChatRecord | RitualRecord | DeliveryRecord
+@dataclass(frozen=True, slots=True)
+class CheckinRecord:
+    """Today's check-in (the person's local date); a second one the same day replaces it."""
+
+    local_date: str
+    score: int
+    words: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What /progress shows: dates are ISO local dates, oldest first."""
+
+    checkins: tuple[tuple[str, int], ...] = ()
+    wins: tuple[str, ...] = ()
+    rituals_kept: tuple[str, ...] = ()
+    steps_visited: tuple[str, ...] = ()
+
+
+Record = (
+    JournalRecord | EraseRecord | ClearChatRecord | RitualRecord | DeliveryRecord | CheckinRecord
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +286,7 @@ __all__ = [
     "RISKS",
     "ROLES",
     "Attachment",
+    "CheckinRecord",
     "Choice",
     "ClearChatRecord",
     "Command",
@@ -277,6 +300,7 @@ __all__ = [
     "Option",
     "Outcome",
     "Profile",
+    "Progress",
     "Record",
     "Reply",
     "Risk",

@@ -93,9 +93,10 @@ class Flow:
     states: Sequence[State]
     transitions: list[dict[str, Any]]
     needs_consent: bool = True
-    couples: bool = (
-        False  # an exercise for two: paused after a crisis, never on the individual track
-    )
+    # An exercise for two: paused after a crisis, never offered on the individual track.
+    couples: bool = False
+    # Slots to begin with, read from the person's memory (and their date) as it opens.
+    prepare: Callable[[Any, str], Slots] | None = None
     machine: Machine = field(init=False, repr=False)
     _by_name: dict[str, State] = field(init=False, repr=False)
     _option_cache: dict[tuple[str, str], tuple[Option, ...]] = field(

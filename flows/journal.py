@@ -8,17 +8,36 @@ from flows import content
 from flows.contract import JournalItem, Reply
 
 SHOWN = 10
+MAX_WORDS_SHOWN = 600
+
+
+def _labels(kind: str) -> tuple[str, dict[str, str]]:
+    """A kind's name and part labels: the shared table, or the step's own `[<kind>.journal]`."""
+    kinds = content.section("journal.kinds")
+    parts = dict(content.section("journal.parts"))
+    name = kinds.get(kind)
+    try:
+        own = content.section(f"{kind}.journal")
+    except content.MissingCopy:
+        own = {}
+    if own:
+        name = name or str(own.get("kind", kind))
+        parts.update({str(k): str(v) for k, v in dict(own.get("parts", {})).items()})
+    return str(name or kind), parts
+
+
+def _short(words: str) -> str:
+    return words if len(words) <= MAX_WORDS_SHOWN else words[:MAX_WORDS_SHOWN].rstrip() + "…"
 
 
 def render(items: Sequence[JournalItem]) -> tuple[Reply, ...]:
     if not items:
         return (Reply(content.text("journal", "empty")),)
-    kinds = content.section("journal.kinds")
-    labels = content.section("journal.parts")
     blocks = [content.text("journal", "header")]
     for item in items[:SHOWN]:
-        lines = [f"— {item.created_on} · {kinds.get(item.kind, item.kind)}"]
-        lines += [f"{labels.get(name, name)}: {words}" for name, words in item.parts]
+        name, labels = _labels(item.kind)
+        lines = [f"— {item.created_on} · {name}"]
+        lines += [f"{labels.get(part, part)}: {_short(words)}" for part, words in item.parts]
         blocks.append("\n".join(lines))
     if len(items) > SHOWN:
         blocks.append(content.text("journal", "more", count=str(SHOWN)))

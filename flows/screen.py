@@ -290,6 +290,7 @@ class _Config:
     factual: frozenset[str]
     person_self: frozenset[str]
     person_other: frozenset[str]
+    subjects: frozenset[str]
 
 
 _MACRO: Final = re.compile(r"\{([a-z_]+)\}")
@@ -385,6 +386,7 @@ def _config() -> _Config:
         factual=frozenset(grammar["factual_markers"]),
         person_self=frozenset(grammar["person_self"]),
         person_other=frozenset(grammar["person_other"]),
+        subjects=frozenset(grammar["person_self"]) | frozenset(grammar["person_other"]),
     )
 
 
@@ -395,6 +397,7 @@ def _config() -> _Config:
 _LOOK_BACK: Final = 160
 _CLAUSE_TOKENS: Final = 8
 _NEGATION_TOKENS: Final = 6
+_SHORT_REACH: Final = 3
 
 
 def _clause_before(text: str, start: int, cfg: _Config) -> tuple[list[str], str]:
@@ -450,8 +453,12 @@ def _accepts(
     before, opener = _clause_before(text, start, cfg)
     matched = match.group(0)
     if rule.negation != "ignore":
+        # A match that starts with its own subject ("he shows up…") is a new clause even
+        # without a comma, so only a short run before it can negate it ("not that he…").
+        first = matched.split(" ", 1)[0]
+        reach = _SHORT_REACH if first in cfg.subjects else _NEGATION_TOKENS
         # A fixed pattern owns the negators inside it ("never wake up", "without me").
-        window = " ".join(before[-_NEGATION_TOKENS:]) + ("" if fixed else " " + matched)
+        window = " ".join(before[-reach:]) + ("" if fixed else " " + matched)
         if _negated(window, cfg) != (rule.negation == "required"):
             return False
     if rule.person_self and _about_someone_else(before, matched.split(), cfg):

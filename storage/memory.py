@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from flows.contract import DeliveryItem, JournalItem, RitualItem
+from flows.contract import DeliveryItem, JournalItem, Progress, RitualItem
 from storage.conversations import _json_object, decode_parts
 from storage.crypto import TextCipher
 from storage.models import ConversationRow, Delivery, JournalEntry, Person
+from storage.progress import ProgressStore
 from storage.rituals import RitualStore
 
 PRIVATE_KINDS = ("safety_plan",)
@@ -70,6 +71,12 @@ class PersonMemory:
             return None  # someone else's reminder, or a forged button: as if it never was
         return DeliveryItem(delivery_id, found.prompt_id, found.status)
 
+    def checkin_on(self, local_date: str) -> int | None:
+        return ProgressStore(self._engine, self._cipher).checkin_on(self._person_id, local_date)
+
+    def progress(self) -> Progress:
+        return ProgressStore(self._engine, self._cipher).progress(self._person_id)
+
     def export(self) -> dict[str, Any]:
         """Everything stored about the person, decrypted, for /export."""
         with Session(self._engine) as session:
@@ -109,6 +116,7 @@ class PersonMemory:
                 "in_progress": _json_object(self._cipher.decrypt(conversation.slots)),
                 "updated_at": conversation.updated_at.isoformat(),
             }
+        data["checkins"] = ProgressStore(self._engine, self._cipher).export(self._person_id)
         data["journal"] = [
             {
                 "kind": row.kind,

@@ -130,3 +130,19 @@ class Delivery(SQLModel, table=True):
     due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     snooze_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+
+
+class Checkin(SQLModel, table=True):
+    """ "How safe and close did you feel today?" — at most one a day; a second one updates it."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("person_id", "local_date", name="uq_checkins_person_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False)
+    )
+    local_date: str = Field(max_length=10)
+    score: int
+    words: str | None = Field(default=None, sa_type=Text)  # encrypted
+    updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -276,4 +276,3 @@ def test_changing_time_zone_moves_every_ritual(
     with engine.connect() as conn:
         due = conn.execute(text("SELECT next_due_at FROM rituals")).scalar()
     assert str(due).startswith("2026-03-02 13:00"), due  # 08:00 in New York (EST)
-

@@ -20,6 +20,7 @@ from flows.contract import (
     Event,
     JournalItem,
     Profile,
+    Progress,
     Record,
     Reply,
     RitualItem,
@@ -34,6 +35,8 @@ class Memory:
         self.exported: dict[str, Any] = {}
         self.ritual_items: list[RitualItem] = []
         self.deliveries: dict[int, DeliveryItem] = {}
+        self.checkins: dict[str, int] = {}
+        self.progress_data = Progress()
 
     def journal(self, limit: int) -> Sequence[JournalItem]:
         return self.items[:limit]
@@ -49,6 +52,12 @@ class Memory:
 
     def delivery(self, delivery_id: int) -> DeliveryItem | None:
         return self.deliveries.get(delivery_id)
+
+    def checkin_on(self, local_date: str) -> int | None:
+        return self.checkins.get(local_date)
+
+    def progress(self) -> Progress:
+        return self.progress_data
 
 
 class Chat:

@@ -43,7 +43,7 @@ def test_option_keys_are_unique_within_a_prompt() -> None:
 def test_help_lists_every_command() -> None:
     chat = Chat()
     chat.command("help")
-    for name in content.section("commands"):
+    for name in coach.command_menu():
         assert f"/{name}" in chat.said
 
 

@@ -1,0 +1,114 @@
+"""Check-ins and the facts /progress draws from: scores, wins, rituals kept, steps visited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from flows.contract import Progress
+from storage.crypto import TextCipher
+from storage.models import Checkin, Delivery, JournalEntry
+
+_checkins = Checkin.__table__  # type: ignore[attr-defined]
+_journal = JournalEntry.__table__  # type: ignore[attr-defined]
+_deliveries = Delivery.__table__  # type: ignore[attr-defined]
+
+STEP_OF_KIND = {
+    "hurt": "hurt",
+    "statement": "reframe",
+    "listen": "listen",
+    "own": "own",
+    "forgive": "forgive",
+    "agreement": "agreement",
+    "trigger": "trigger",
+    "selftrust": "selftrust",
+    "grow": "grow",
+    "win": "win",
+}
+
+
+class ProgressStore:
+    def __init__(self, engine: Engine, cipher: TextCipher) -> None:
+        self._engine = engine
+        self._cipher = cipher
+
+    def save_checkin(
+        self, person_id: int, local_date: str, score: int, words: str | None, now: datetime
+    ) -> None:
+        """Insert today's check-in, or replace it: at most one a day."""
+        make = postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
+        values = {
+            "person_id": person_id,
+            "local_date": local_date,
+            "score": score,
+            "words": self._cipher.encrypt(words) if words else None,
+            "updated_at": now,
+        }
+        stmt = make(_checkins).values(values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["person_id", "local_date"],
+            set_={
+                "score": stmt.excluded.score,
+                "words": stmt.excluded.words,
+                "updated_at": stmt.excluded.updated_at,
+            },
+        )
+        with self._engine.begin() as conn:
+            conn.execute(stmt)
+
+    def checkin_on(self, person_id: int, local_date: str) -> int | None:
+        with self._engine.connect() as conn:
+            found = conn.execute(
+                select(_checkins.c.score).where(
+                    _checkins.c.person_id == person_id, _checkins.c.local_date == local_date
+                )
+            ).scalar()
+        return int(found) if found is not None else None
+
+    def export(self, person_id: int) -> list[dict[str, object]]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(_checkins.c.local_date, _checkins.c.score, _checkins.c.words)
+                .where(_checkins.c.person_id == person_id)
+                .order_by(_checkins.c.local_date)
+            ).all()
+        return [
+            {"date": d, "score": s, "words": self._cipher.decrypt(w) if w else None}
+            for d, s, w in rows
+        ]
+
+    def progress(self, person_id: int) -> Progress:
+        with self._engine.connect() as conn:
+            checkins = conn.execute(
+                select(_checkins.c.local_date, _checkins.c.score)
+                .where(_checkins.c.person_id == person_id)
+                .order_by(_checkins.c.local_date)
+            ).all()
+            journal = conn.execute(
+                select(_journal.c.kind, _journal.c.created_at)
+                .where(_journal.c.person_id == person_id)
+                .order_by(_journal.c.created_at)
+            ).all()
+            kept = conn.execute(
+                select(_deliveries.c.local_date)
+                .where(_deliveries.c.person_id == person_id, _deliveries.c.status == "done")
+                .order_by(_deliveries.c.local_date)
+            ).all()
+        wins = tuple(_day(created) for kind, created in journal if kind == "win")
+        visited = tuple(
+            dict.fromkeys(STEP_OF_KIND[kind] for kind, _ in journal if kind in STEP_OF_KIND)
+        )
+        return Progress(
+            checkins=tuple((day, int(score)) for day, score in checkins),
+            wins=wins,
+            rituals_kept=tuple(day for (day,) in kept),
+            steps_visited=visited,
+        )
+
+
+def _day(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value)[:10]
