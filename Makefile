@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint types unit bench chat clean
+.PHONY: run test lint types unit bench chat docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Mend needs Python 3.11 or newer")'
@@ -35,6 +35,9 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.memory
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.chart
+
+docs: $(STAMP)
+	$(BIN)/python -m flows.diagrams > docs/flows.md.tmp && mv docs/flows.md.tmp docs/flows.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

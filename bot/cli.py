@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Callable, Sequence
+from typing import Protocol, TextIO
 
 from bot import logs
 from bot.service import Mend
@@ -84,26 +84,17 @@ def cmd_upgrade(settings: Settings) -> int:
     return 0
 
 
-def cmd_screen(stdin: TextIO, stdout: TextIO) -> int:
-    from flows.screen import screen
+class _Describes(Protocol):
+    def as_dict(self, text: str) -> dict[str, object]: ...
 
+
+def json_lines(check: Callable[[str], _Describes], stdin: TextIO, stdout: TextIO) -> int:
+    """One JSON object per non-empty input line, for `mend analyse` and `mend screen`."""
     for line in stdin:
         text = line.rstrip("\r\n")
         if not text.strip():
             continue
-        stdout.write(json.dumps(screen(text).as_dict(text), ensure_ascii=False) + "\n")
-    stdout.flush()
-    return 0
-
-
-def cmd_analyse(stdin: TextIO, stdout: TextIO) -> int:
-    from flows.analyse import analyse
-
-    for line in stdin:
-        text = line.rstrip("\r\n")
-        if not text.strip():
-            continue
-        stdout.write(json.dumps(analyse(text).as_dict(text), ensure_ascii=False) + "\n")
+        stdout.write(json.dumps(check(text).as_dict(text), ensure_ascii=False) + "\n")
     stdout.flush()
     return 0
 
@@ -129,9 +120,13 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "analyse":
-        return cmd_analyse(sys.stdin, sys.stdout)
+        from flows.analyse import analyse
+
+        return json_lines(analyse, sys.stdin, sys.stdout)
     if args.command == "screen":
-        return cmd_screen(sys.stdin, sys.stdout)
+        from flows.screen import screen
+
+        return json_lines(screen, sys.stdin, sys.stdout)
     if args.command == "secret":
         from storage.crypto import new_key
 

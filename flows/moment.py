@@ -56,21 +56,7 @@ FLOW = Flow(
             "conditions": value_is("no"),
             "before": say("moment.no"),
         },
-        {
-            "trigger": "text",
-            "source": ["zone", "confirm"],
-            "dest": "confirm",
-            "conditions": timezone.known,
-            "before": timezone.propose,
-        },
-        {
-            "trigger": "pick",
-            "source": "confirm",
-            "dest": "time",
-            "conditions": value_is("yes"),
-            "before": timezone.accept,
-        },
-        {"trigger": "pick", "source": "confirm", "dest": "zone", "conditions": value_is("no")},
+        *timezone.asking("zone", "confirm", then="time"),
         *(
             {
                 "trigger": trigger,

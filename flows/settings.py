@@ -105,21 +105,7 @@ FLOW = Flow(
             "conditions": value_is("close"),
             "before": say("settings.saved"),
         },
-        {
-            "trigger": "text",
-            "source": ["zone", "confirm"],
-            "dest": "confirm",
-            "conditions": timezone.known,
-            "before": timezone.propose,
-        },
-        {
-            "trigger": "pick",
-            "source": "confirm",
-            "dest": "menu",
-            "conditions": value_is("yes"),
-            "before": timezone.accept,
-        },
-        {"trigger": "pick", "source": "confirm", "dest": "zone", "conditions": value_is("no")},
+        *timezone.asking("zone", "confirm", then="menu"),
         {
             "trigger": "text",
             "source": "quiet",

@@ -7,6 +7,7 @@ A city, an IANA name or an offset; the confirmation shows their local time now, 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from transitions import EventData
 
@@ -47,33 +48,31 @@ def confirm(flow: Flow, turn: Turn) -> Reply:
     )
 
 
-FLOW = Flow(
-    name="timezone",
-    version=1,
-    needs_consent=False,
-    states=[State("ask"), State("confirm", render=confirm)],
-    transitions=[
+def asking(ask: str, confirm_state: str, *, then: str) -> list[dict[str, Any]]:
+    """Ask where, confirm with the local time now, then go on to `then` (any flow can ask)."""
+    return [
         {
             "trigger": "text",
-            "source": "ask",
-            "dest": "confirm",
+            "source": [ask, confirm_state],
+            "dest": confirm_state,
             "conditions": known,
             "before": propose,
         },
         {
             "trigger": "pick",
-            "source": "confirm",
-            "dest": END,
+            "source": confirm_state,
+            "dest": then,
             "conditions": value_is("yes"),
             "before": accept,
         },
-        {"trigger": "pick", "source": "confirm", "dest": "ask", "conditions": value_is("no")},
-        {
-            "trigger": "text",
-            "source": "confirm",
-            "dest": "confirm",
-            "conditions": known,
-            "before": propose,
-        },
-    ],
+        {"trigger": "pick", "source": confirm_state, "dest": ask, "conditions": value_is("no")},
+    ]
+
+
+FLOW = Flow(
+    name="timezone",
+    version=1,
+    needs_consent=False,
+    states=[State("ask"), State("confirm", render=confirm)],
+    transitions=asking("ask", "confirm", then=END),
 )

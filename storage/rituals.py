@@ -182,29 +182,27 @@ class RitualStore:
                     ).where(_people.c.id.in_(ids))
                 )
             }
-        out: list[Claimed] = []
-        for r in rituals:
-            p = people[r.person_id]
-            out.append(
-                Claimed(
-                    ritual_id=r.id,
-                    person_id=r.person_id,
-                    kind=r.kind,
-                    label=self._cipher.decrypt(r.label) if r.label else None,
-                    local_time=r.local_time,
-                    days=r.days,
-                    due_at=r.next_due_at,
-                    channel=p.channel,
-                    external_id=p.external_id,
-                    timezone=p.timezone,
-                    quiet_from=p.quiet_from,
-                    quiet_to=p.quiet_to,
-                    discreet=bool(p.discreet),
-                    role=p.role,
-                    reachable=bool(p.active) and not bool(p.reminders_paused),
-                )
-            )
-        return out
+        return [self._claimed(r, people[r.person_id]) for r in rituals]
+
+    def _claimed(self, ritual: Any, person: Any) -> Claimed:
+        """A claimed ritual with its person's facts (rows from either claim query)."""
+        return Claimed(
+            ritual_id=ritual.id,
+            person_id=ritual.person_id,
+            kind=ritual.kind,
+            label=self._cipher.decrypt(ritual.label) if ritual.label else None,
+            local_time=ritual.local_time,
+            days=ritual.days,
+            due_at=ritual.next_due_at,
+            channel=person.channel,
+            external_id=person.external_id,
+            timezone=person.timezone,
+            quiet_from=person.quiet_from,
+            quiet_to=person.quiet_to,
+            discreet=bool(person.discreet),
+            role=person.role,
+            reachable=bool(person.active) and not bool(person.reminders_paused),
+        )
 
     def open_deliveries(self, rows: Sequence[dict[str, Any]]) -> dict[int, tuple[int, str]]:
         """Record (ritual, local date) once; return ritual → (delivery id, status).
@@ -366,29 +364,7 @@ class RitualStore:
             r = by_ritual.get(c.ritual_id)
             if r is None:
                 continue
-            out.append(
-                (
-                    Claimed(
-                        ritual_id=r.id,
-                        person_id=r.person_id,
-                        kind=r.kind,
-                        label=self._cipher.decrypt(r.label) if r.label else None,
-                        local_time=r.local_time,
-                        days=r.days,
-                        due_at=r.next_due_at,
-                        channel=r.channel,
-                        external_id=r.external_id,
-                        timezone=r.timezone,
-                        quiet_from=r.quiet_from,
-                        quiet_to=r.quiet_to,
-                        discreet=bool(r.discreet),
-                        role=r.role,
-                        reachable=bool(r.active) and not bool(r.reminders_paused),
-                    ),
-                    c.id,
-                    c.prompt_id,
-                )
-            )
+            out.append((self._claimed(r, r), c.id, c.prompt_id))
         return out
 
     def mark_delivery(self, delivery_id: int, status: str, sent_at: datetime | None) -> None:

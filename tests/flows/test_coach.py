@@ -216,3 +216,13 @@ def test_a_command_after_a_flow_changed_still_works() -> None:
     outcome = coach.handle(Profile(True, "both"), old, Command("cancel"))
     assert outcome.conversation.idle
     assert content.text("global", "flow_changed") in outcome.replies[0].text
+
+
+def test_journal_labels_come_from_each_steps_own_copy() -> None:
+    from flows import journal
+
+    (reply,) = journal.render(
+        [JournalItem("listen", (("reflection", "you felt alone"),), "03 Mar 2026")]
+    )
+    assert "Listening practice" in reply.text
+    assert "What I heard: you felt alone" in reply.text

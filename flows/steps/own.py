@@ -1,0 +1,76 @@
+"""/own: say plainly what you did and how it hurt, with no excuses, and what will change.
+
+An apology carrying a reason ("but I was stressed", "you made me") is usually heard as a
+defence, so each part is read for excuses and deflections, named kindly, and the person
+chooses to rewrite or keep it. Owning it is about them seeing the impact, not about being
+forgiven; the step never asks for forgiveness and never promises it.
+"""
+
+from __future__ import annotations
+
+from flows import content
+from flows.contract import Reply
+from flows.flow import (
+    END,
+    Flow,
+    State,
+    Turn,
+    edit_menu,
+    forget,
+    journal,
+    say,
+    value_is,
+)
+from flows.steps.excuses import DRAFT, check_prompt, checked, excuses
+
+COMMAND = "own"
+ORDER = 20
+
+PARTS = ("did", "impact", "will_change")
+
+
+def _did(flow: Flow, turn: Turn) -> Reply:
+    """The first question; someone who said they were the one hurt is told who it is for."""
+    asked = flow.plain_prompt("did", turn.slots)
+    if turn.profile.role != "hurt":
+        return asked
+    return Reply(f"{content.text('own.for_broke')}\n\n{asked.text}", asked.options)
+
+
+_check = check_prompt("excuses", excuses)
+
+FLOW = Flow(
+    name="own",
+    version=1,
+    states=[
+        State("did", render=_did),
+        State("did_check", render=_check),
+        State("impact"),
+        State("impact_check", render=_check),
+        State("will_change"),
+        State("will_change_check", render=_check),
+        State("review"),
+        State("edit"),
+    ],
+    transitions=[
+        *checked("did", "impact", excuses),
+        *checked("impact", "will_change", excuses),
+        *checked("will_change", "review", excuses),
+        {
+            "trigger": "pick",
+            "source": "review",
+            "dest": END,
+            "conditions": value_is("save"),
+            "before": [journal("own", PARTS), say("own.saved")],
+        },
+        {"trigger": "pick", "source": "review", "dest": "edit", "conditions": value_is("edit")},
+        {
+            "trigger": "pick",
+            "source": "review",
+            "dest": "did",
+            "conditions": value_is("restart"),
+            "before": forget(*PARTS, DRAFT, "_editing"),
+        },
+        *edit_menu("edit", PARTS, "review"),
+    ],
+)

@@ -1,0 +1,237 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from flows import coach, content
+from flows.contract import Choice, JournalItem, Progress, Risk, RitualItem, Track
+from flows.flow import Flow, State
+from flows.steps import steps
+from tests.flows.driver import Chat, Memory
+
+ALL = tuple(command for command, _ in steps.JOURNEY)
+
+
+def _stand_in(command: str) -> Flow:
+    return Flow(command, 1, [State("only")], [], couples=command in steps.FOR_TWO)
+
+
+@pytest.fixture
+def every_step(monkeypatch: pytest.MonkeyPatch) -> dict[str, Flow | None]:
+    """Every step of the journey installed (stand-ins for any not written yet)."""
+    real = {c: coach.FLOWS[n] for c, n in coach.STARTS.items()}
+    opens: dict[str, Flow | None] = {c: real.get(c) or _stand_in(c) for c in ALL}
+    monkeypatch.setattr(steps, "installed", lambda: opens)
+    return opens
+
+
+def kinds(*names: str) -> list[JournalItem]:
+    return [JournalItem(k, (("x", "y"),), "01 Mar 2026") for k in names]
+
+
+def opened(
+    role: str = "hurt",
+    memory: Memory | None = None,
+    track: Track = "couples",
+    paused: Risk | None = None,
+) -> Chat:
+    chat = Chat()
+    if memory is not None:
+        chat.memory = memory
+    chat.onboard(role)
+    chat.profile = replace(chat.profile, track=track, paused=paused)
+    chat.command("steps")
+    assert chat.where == ("steps", "map")
+    return chat
+
+
+def offered(chat: Chat) -> list[str]:
+    return [o.key.rsplit(".", 1)[-1] for o in chat.last[-1].options]
+
+
+def with_kinds(*names: str) -> Memory:
+    memory = Memory()
+    memory.items = kinds(*names)
+    return memory
+
+
+def test_the_map_lists_every_step_with_what_it_is_for(every_step: dict[str, Flow | None]) -> None:
+    chat = opened("hurt")
+    about = content.section("steps.about")
+    for command in ALL:
+        assert f"· /{command} – {about[command]}" in chat.said
+    assert chat.said.index("/hurt") < chat.said.index("/reframe") < chat.said.index("/rituals")
+
+
+@pytest.mark.parametrize(
+    ("role", "visited", "expected"),
+    [
+        ("hurt", (), "hurt"),
+        ("hurt", ("hurt",), "trigger"),
+        ("hurt", ("hurt", "trigger"), "selftrust"),
+        ("hurt", ("trigger",), "hurt"),
+        ("broke", (), "own"),
+        ("broke", ("own",), "listen"),
+        ("both", (), "reframe"),
+        ("both", ("statement",), "rituals"),
+        ("both", ("statement", "prompt"), "grow"),
+    ],
+)
+def test_the_suggestion_follows_the_role(
+    every_step: dict[str, Flow | None], role: str, visited: tuple[str, ...], expected: str
+) -> None:
+    chat = opened(role, with_kinds(*visited))
+    assert offered(chat) == [f"go_{expected}", "close"]
+    about = content.section("steps.about")[expected]
+    assert content.text("steps.map", "next", command=expected, about=about) in chat.said
+
+
+def test_visited_steps_are_ticked(every_step: dict[str, Flow | None]) -> None:
+    chat = opened("hurt", with_kinds("hurt", "statement", "forgive"))
+    about = content.section("steps.about")
+    for command in ("hurt", "reframe", "forgive"):
+        assert f"✓ /{command} – {about[command]}" in chat.said
+    assert f"· /trigger – {about['trigger']}" in chat.said
+
+
+def test_when_the_path_is_walked_nothing_is_pushed(every_step: dict[str, Flow | None]) -> None:
+    chat = opened("broke", with_kinds("own", "listen"))
+    assert offered(chat) == ["close"]
+    assert content.text("steps.map", "all_seen") in chat.said
+
+
+@pytest.mark.parametrize(
+    ("role", "visited", "expected"),
+    [
+        ("both", (), "rituals"),  # reframe is for two
+        ("both", ("prompt",), "grow"),
+        ("broke", (), "own"),
+        ("broke", ("own",), None),  # listen is for two
+        ("hurt", (), "hurt"),
+    ],
+)
+def test_the_individual_track_never_suggests_an_exercise_for_two(
+    every_step: dict[str, Flow | None], role: str, visited: tuple[str, ...], expected: str | None
+) -> None:
+    chat = opened(role, with_kinds(*visited), track="individual")
+    assert offered(chat) == ([f"go_{expected}"] if expected else []) + ["close"]
+    for command in steps.FOR_TWO:
+        assert f"/{command} –" not in chat.said, "exercises for two are left off the map"
+    assert "/forgive –" in chat.said
+
+
+def test_while_paused_nothing_for_two_is_suggested(every_step: dict[str, Flow | None]) -> None:
+    chat = opened("both", with_kinds(), paused="self_harm")
+    assert offered(chat) == ["go_rituals", "close"]
+
+
+def test_an_uninstalled_step_is_left_off_and_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    opens: dict[str, Flow | None] = {c: coach.FLOWS[c] for c in ("hurt", "reframe")}
+    opens["selftrust"] = _stand_in("x")
+    monkeypatch.setattr(steps, "installed", lambda: opens)
+    chat = opened("hurt", with_kinds("hurt"))
+    assert offered(chat) == ["go_selftrust", "close"]
+    assert "/trigger" not in chat.said
+    assert "/win" not in chat.said
+
+
+def test_a_command_that_is_not_a_flow_is_listed_but_not_opened() -> None:
+    chat = opened("hurt")
+    assert f"/progress – {content.section('steps.about')['progress']}" in chat.said
+    chat.send(Choice("steps.map.go_progress"))
+    assert chat.where == ("steps", "map")
+
+
+def test_the_real_coach_lists_what_it_has() -> None:
+    opens = steps.installed()
+    assert opens["hurt"] is coach.FLOWS["hurt"]
+    assert opens["progress"] is None
+    assert "nowhere" not in opens
+
+
+def test_opening_the_suggested_step_ends_the_map_and_starts_it(
+    every_step: dict[str, Flow | None],
+) -> None:
+    chat = opened("hurt")
+    chat.pick("go_hurt")
+    assert chat.where == ("hurt", "what")
+    assert content.text("hurt.what") in chat.said
+
+
+def test_a_couples_button_from_an_older_map_is_refused_kindly(
+    every_step: dict[str, Flow | None],
+) -> None:
+    chat = opened("both", with_kinds(), track="individual")
+    chat.send(Choice("steps.map.go_reframe"))
+    assert chat.where == ("steps", "map")
+    assert content.text("steps.map", "not_now") in chat.said
+
+
+def test_an_unknown_step_is_not_opened(every_step: dict[str, Flow | None]) -> None:
+    chat = opened("hurt")
+    chat.send(Choice("steps.map.go_nowhere"))
+    assert chat.where == ("steps", "map")
+    assert content.text("steps.map", "hint") in chat.said
+
+
+def test_close_leaves_the_map(every_step: dict[str, Flow | None]) -> None:
+    chat = opened("hurt")
+    chat.pick("close")
+    assert chat.conversation.idle
+    assert content.text("steps.closed") in chat.said
+    assert chat.records == []
+
+
+def test_free_text_gets_a_hint_and_the_map_again(every_step: dict[str, Flow | None]) -> None:
+    chat = opened("hurt", with_kinds("hurt"))
+    chat.text("where should I go?")
+    assert chat.where == ("steps", "map")
+    assert content.text("steps.map", "hint") in chat.said
+    assert "✓ /hurt" in chat.said, "the ticks survive a re-render without memory"
+
+
+def test_ticks_survive_a_detour(every_step: dict[str, Flow | None]) -> None:
+    chat = opened("hurt", with_kinds("hurt"))
+    chat.command("help")
+    assert "✓ /hurt" in chat.said
+
+
+def test_back_has_nothing_to_undo_on_the_map(every_step: dict[str, Flow | None]) -> None:
+    chat = opened("hurt")
+    chat.command("back")
+    assert chat.where == ("steps", "map")
+    assert content.text("global", "back_none") in chat.said
+
+
+def test_the_map_opens_before_consent(every_step: dict[str, Flow | None]) -> None:
+    chat = Chat()
+    chat.command("steps")
+    assert chat.where == ("steps", "map")
+
+
+def test_visited_reads_the_journal_check_ins_and_rituals() -> None:
+    memory = Memory()
+    assert steps.visited(memory) == frozenset()
+    memory.items = kinds("statement", "prompt", "win", "something_else")
+    assert steps.visited(memory) == {"reframe", "rituals", "win"}
+    memory.items = []
+    memory.progress_data = Progress(checkins=(("2026-02-01", 3),), steps_visited=("grow",))
+    assert steps.visited(memory) == {"checkin", "grow"}
+    memory.progress_data = Progress()
+    memory.ritual_items = [RitualItem(1, "coffee", None, "08:00", "0123456")]
+    assert steps.visited(memory) == {"rituals"}
+
+
+def test_every_step_has_a_line_and_every_suggestion_is_on_the_map() -> None:
+    about = content.section("steps.about")
+    assert set(ALL) <= set(about)
+    for order in steps.NEXT.values():
+        assert set(order) <= set(ALL)
+    for command in steps.FOR_TWO:
+        assert command in ALL
+
+
+def test_steps_is_in_the_menu() -> None:
+    assert coach.STARTS["steps"] == "steps"
+    assert coach.command_menu()["steps"] == content.text("steps.command")

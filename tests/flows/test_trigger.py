@@ -1,0 +1,348 @@
+"""/trigger: pause, name it calmly, link it to the old pain, say what you need, maybe ask."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from flows import coach, content
+from flows.contract import Choice, JournalRecord, Profile
+from flows.flow import Turn
+from flows.steps import trigger
+from tests.flows.driver import Chat
+
+HAPPENED = "He went quiet at dinner and checked his phone."
+PAIN = "When the messages were hidden last year"
+ALONE = Profile(True, "hurt", track="individual", safety_checked_on="2026-03-01")
+
+
+def started(profile: Profile | None = None) -> Chat:
+    chat = Chat(profile)
+    if profile is None:
+        chat.onboard("hurt")
+    chat.command("trigger")
+    assert chat.where == ("trigger", "pause")
+    return chat
+
+
+def at_review(ask: str = "reassure") -> Chat:
+    chat = started()
+    chat.pick("straight")
+    chat.text(HAPPENED)
+    chat.text(PAIN)
+    chat.pick("reassure")
+    chat.pick(ask)
+    assert chat.where == ("trigger", "review")
+    return chat
+
+
+def saved(chat: Chat) -> dict[str, str]:
+    assert len(chat.records) == 1
+    record = chat.records[0]
+    assert isinstance(record, JournalRecord) and record.kind == "trigger"
+    return dict(record.parts)
+
+
+FULL = (
+    "I got triggered when he went quiet at dinner and checked his phone. "
+    "It reminded me of when the messages were hidden last year. "
+    "Right now I need to hear that we’re okay. Could you reassure me a little?"
+)
+
+
+# --- the pause ----------------------------------------------------------------------------------
+
+
+def test_a_pause_to_breathe_comes_first_if_wanted() -> None:
+    chat = started()
+    chat.pick("breathe")
+    assert chat.where == ("trigger", "breathe")
+    assert "Breathe in" in chat.said
+    chat.pick("ready")
+    assert chat.where == ("trigger", "happened")
+
+
+def test_going_straight_on_skips_the_pause() -> None:
+    chat = started()
+    chat.pick("straight")
+    assert chat.where == ("trigger", "happened")
+
+
+@pytest.mark.parametrize("state", ["pause", "breathe"])
+def test_typing_instead_of_choosing_shows_the_hint(state: str) -> None:
+    chat = started()
+    if state == "breathe":
+        chat.pick("breathe")
+    chat.text("I just feel awful")
+    assert chat.where == ("trigger", state)
+    assert content.text(f"trigger.{state}", "hint") in chat.said
+
+
+# --- the path ------------------------------------------------------------------------------------
+
+
+def test_the_message_is_composed_from_their_words_and_saved() -> None:
+    chat = at_review()
+    assert f"“{FULL}”" in chat.said
+    assert "no need to send it" in chat.said
+    chat.pick("save")
+    assert chat.conversation.idle
+    assert saved(chat) == {
+        "happened": "he went quiet at dinner and checked his phone",
+        "old_pain": "when the messages were hidden last year",
+        "need_now": "to hear that we’re okay",
+        "message": FULL,
+    }
+    assert chat.last[-2].text == content.text("trigger.saved")
+    assert chat.last[-1].text == FULL, "the message alone, easy to copy"
+
+
+def test_asking_for_space() -> None:
+    chat = at_review("space")
+    assert content.text("trigger.message", "space") in chat.said
+    assert content.text("trigger.message", "reassure") not in chat.said
+
+
+def test_asking_for_nothing_leaves_the_question_out() -> None:
+    chat = at_review("neither")
+    chat.pick("save")
+    assert "Could you" not in saved(chat)["message"]
+    assert saved(chat)["message"].endswith("Right now I need to hear that we’re okay.")
+
+
+def test_the_old_pain_can_be_left_out() -> None:
+    chat = started()
+    chat.pick("straight")
+    chat.text(HAPPENED)
+    chat.pick("skip")
+    assert chat.where == ("trigger", "need_now")
+    chat.pick("quiet")
+    chat.pick("space")
+    chat.pick("save")
+    assert saved(chat)["message"] == (
+        "I got triggered when he went quiet at dinner and checked his phone. "
+        "Right now I need a little quiet time. "
+        "Could you give me some space for a while? I’ll come back to you when I feel steadier."
+    )
+    assert "old_pain" not in saved(chat)
+
+
+def test_their_own_need_and_lead_ins_are_tidied_into_the_message() -> None:
+    chat = started()
+    chat.pick("straight")
+    chat.text("I got triggered when You came home two hours late!")
+    chat.text("It reminded me of the nights I waited up alone.")
+    chat.pick("other")
+    assert chat.where == ("trigger", "need_now_own")
+    chat.text("I need to know where you were.")
+    assert chat.where == ("trigger", "ask")
+    chat.pick("reassure")
+    message = trigger.message(chat.conversation.slots)
+    assert message == (
+        "I got triggered when you came home two hours late. "
+        "It reminded me of the nights I waited up alone. "
+        "Right now I need to know where you were. Could you reassure me a little?"
+    )
+
+
+def test_a_need_can_be_typed_without_pressing_something_else() -> None:
+    chat = started()
+    chat.pick("straight")
+    chat.text(HAPPENED)
+    chat.text(PAIN)
+    chat.text("a walk on my own")
+    assert chat.where == ("trigger", "ask")
+    assert chat.conversation.slots["need_now"] == "a walk on my own"
+
+
+def test_the_message_reads_naturally() -> None:
+    for ask in ("reassure", "space", "neither", ""):
+        text = trigger.message(
+            {"happened": "x happened", "old_pain": "y", "need_now": "z", "ask": ask}
+        )
+        assert "  " not in text and " ." not in text and ".." not in text
+        for sentence in re.split(r"(?<=[.?])\s+", text):
+            assert sentence[0].isupper() and sentence[-1] in ".?", sentence
+    assert trigger.message({}) == ""
+
+
+# --- where a partner is not part of this -------------------------------------------------------
+
+
+def test_on_the_individual_track_nothing_is_asked_of_the_partner() -> None:
+    chat = started(ALONE)
+    chat.pick("straight")
+    chat.text(HAPPENED)
+    chat.text(PAIN)
+    chat.pick("talk")
+    assert chat.where == ("trigger", "review"), "no question about asking the partner"
+    assert content.text("trigger.review_self").split("\n")[0] in chat.said
+    assert "send it to your partner" not in chat.said
+    chat.pick("edit")
+    keys = [o.key for r in chat.last for o in r.options]
+    assert "trigger.edit.ask" not in keys
+    chat.send(Choice("trigger.edit.ask"))
+    assert chat.where == ("trigger", "edit")
+    chat.pick("review")
+    chat.pick("save")
+    assert "Could you" not in saved(chat)["message"]
+    assert chat.last[-1].text == content.text("trigger.saved_self")
+
+
+def test_who_the_message_is_for() -> None:
+    assert trigger.for_two(Profile(True, "hurt"))
+    assert not trigger.for_two(Profile(True, "hurt", track="individual"))
+    assert not trigger.for_two(Profile(True, "hurt", paused="self_harm"))
+
+
+def test_it_is_open_on_the_individual_track() -> None:
+    chat = started(ALONE)
+    assert content.text("safety.individual") not in chat.said
+
+
+# --- review, edit, start over -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("part", "answer", "shown"),
+    [
+        ("happened", "the phone buzzed at midnight", "I got triggered when the phone buzzed at"),
+        ("old_pain", "the lies about the trip", "It reminded me of the lies about the trip."),
+        ("need_now", "a slow walk together", "Right now I need a slow walk together."),
+    ],
+)
+def test_each_written_part_can_be_edited(part: str, answer: str, shown: str) -> None:
+    chat = at_review()
+    chat.pick("edit")
+    chat.pick(part)
+    assert chat.where == ("trigger", part)
+    chat.text(answer)
+    assert chat.where == ("trigger", "review")
+    assert shown in chat.said
+    assert "_editing" not in chat.conversation.slots
+
+
+def test_the_need_and_the_ask_can_be_changed_with_buttons() -> None:
+    chat = at_review()
+    chat.pick("edit")
+    chat.pick("need_now")
+    chat.pick("hug")
+    assert chat.where == ("trigger", "review")
+    assert "Right now I need a hug." in chat.said
+    chat.pick("edit")
+    chat.pick("ask")
+    assert chat.where == ("trigger", "ask")
+    chat.pick("space")
+    assert chat.where == ("trigger", "review")
+    assert content.text("trigger.message", "space") in chat.said
+
+
+def test_leaving_the_edit_menu_changes_nothing() -> None:
+    chat = at_review()
+    before = dict(chat.conversation.slots)
+    chat.pick("edit")
+    chat.pick("review")
+    assert chat.conversation.slots == before
+
+
+def test_start_over_goes_back_to_naming_it() -> None:
+    chat = at_review()
+    chat.pick("restart")
+    assert chat.where == ("trigger", "happened")
+    assert chat.conversation.slots == {}
+    assert chat.records == []
+
+
+def test_back_undoes_the_last_answer() -> None:
+    chat = started()
+    chat.pick("breathe")
+    chat.pick("ready")
+    chat.text(HAPPENED)
+    assert chat.where == ("trigger", "old_pain")
+    chat.command("back")
+    assert chat.where == ("trigger", "happened")
+    assert chat.conversation.slots == {}
+    chat.command("back")
+    assert chat.where == ("trigger", "breathe")
+
+
+# --- what is not accepted ------------------------------------------------------------------------
+
+
+def test_empty_text_gets_a_gentle_nudge() -> None:
+    chat = started()
+    chat.pick("straight")
+    chat.text(" ")
+    assert chat.where == ("trigger", "happened")
+    assert content.text("global", "empty_text") in chat.said
+
+
+@pytest.mark.parametrize("state", ["ask", "review", "edit"])
+def test_typing_where_a_choice_is_needed_shows_the_hint(state: str) -> None:
+    chat = at_review()
+    if state == "ask":
+        chat.pick("edit")
+        chat.pick("ask")
+    elif state == "edit":
+        chat.pick("edit")
+    chat.text("not sure")
+    assert chat.where == ("trigger", state)
+    assert content.text(f"trigger.{state}", "hint") in chat.said
+
+
+# --- copy -------------------------------------------------------------------------------------
+
+BANNED = re.compile(
+    r"\byou should\b|\byou must\b|\bnever\b|\balways\b|\bshame on\b|narciss|disorder|toxic|"
+    r"trauma|ptsd|gaslight|codependen",
+    re.I,
+)
+
+
+def strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from strings(value)
+
+
+def own_copy() -> dict[str, Any]:
+    path = resources.files("flows").joinpath("content/en/trigger.toml")
+    return tomllib.loads(path.read_text("utf-8"))
+
+
+def test_the_copy_checker_can_catch_a_slip() -> None:
+    assert BANNED.search("You must always text back")
+    assert not BANNED.search("Take as long as you need.")
+
+
+def test_copy_is_warm_and_free_of_orders_and_absolutes() -> None:
+    copy = list(strings(own_copy()))
+    assert len(copy) > 20
+    for text in copy:
+        assert not BANNED.search(text), text
+
+
+def test_menu_text_and_journal_labels() -> None:
+    assert coach.command_menu()["trigger"] == content.text("trigger.command")
+    labels = content.section("trigger.journal")
+    assert labels["kind"] == "Trigger, named calmly"
+    assert set(labels["parts"]) == set(trigger.SAVED)
+
+
+def test_option_keys_fit_telegram() -> None:
+    keys = [
+        option.key
+        for profile in (Profile(True, "both"), ALONE)
+        for state in trigger.FLOW.states
+        for option in trigger.FLOW.prompt(Turn(state.name, {}, profile)).options
+    ]
+    assert len(keys) > 15
+    for key in keys:
+        assert len(key.encode("utf-8")) <= 64, key
