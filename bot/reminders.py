@@ -44,6 +44,19 @@ ROLE_FOCUS: dict[str, tuple[str, ...]] = {
 """Where each role usually is on the journey, so the day's question meets them there."""
 
 
+FOR_TWO = ("reframe", "listen", "transparency")
+"""Prompt steps that are exercises for two: never sent on the individual track."""
+
+
+def _quiet_now(claimed: Claimed, now: datetime) -> bool:
+    """Quiet hours are checked at the moment of sending too (a late or snoozed reminder)."""
+    try:
+        local = now.astimezone(tzclock.zone_for(claimed.timezone or "UTC")).time()
+    except ValueError:
+        return False
+    return reminders.in_quiet_hours(local, claimed.quiet_from, claimed.quiet_to)
+
+
 def days_of(text: str) -> frozenset[int]:
     return frozenset(int(ch) for ch in text if ch.isdigit() and int(ch) < 7)
 
@@ -121,6 +134,7 @@ class Reminders:
                 not c.reachable
                 or now - c.due_at > STALE
                 or reminders.in_quiet_hours(local_time, c.quiet_from, c.quiet_to)
+                or _quiet_now(c, now)
             )
             plans[c.ritual_id] = (c, local_day.isoformat(), following, skip)
             rows.append(
@@ -134,13 +148,17 @@ class Reminders:
             )
         opened = self.store.open_deliveries(rows)
         to_send: list[tuple[Claimed, int, str, datetime]] = []
-        for ritual_id, (c, day, following, _skip) in plans.items():
+        for ritual_id, (c, day, following, skip) in plans.items():
             delivery_id, status = opened.get(ritual_id, (0, "skipped"))
+            if status == "claimed" and delivery_id and not skip:
+                to_send.append((c, delivery_id, day, following))
+                continue
             out.settled_rituals.append({"r_id": ritual_id, "next_due_at": following})
             if status == "claimed" and delivery_id:
-                to_send.append((c, delivery_id, day, following))
-        sending = {c.ritual_id for c, *_ in to_send}
-        out.settled_rituals = [r for r in out.settled_rituals if r["r_id"] not in sending]
+                # Left "claimed" by a crash, but now stale or quiet: the day is skipped.
+                out.settled_deliveries.append(
+                    {"d_id": delivery_id, "status": "skipped", "prompt_id": None, "sent_at": None}
+                )
         self._compose(to_send, out)
         return out
 
@@ -158,12 +176,13 @@ class Reminders:
                 date.fromisoformat(day),
                 focus=ROLE_FOCUS.get(c.role or "both", ()),
                 seed=c.person_id,
+                avoid=FOR_TWO if c.individual else (),
             )
             recent.setdefault(c.person_id, {})[prompt.id] = day
-            reply = reminders.compose(
-                delivery_id, c.kind, c.label, prompt.text, discreet=c.discreet
-            )
-            text = None if c.discreet else prompt.text
+            # After a crisis, until the person says otherwise, a reminder stays neutral.
+            neutral = c.discreet or c.paused
+            reply = reminders.compose(delivery_id, c.kind, c.label, prompt.text, discreet=neutral)
+            text = None if neutral else prompt.text
             out.outgoing.append(Outgoing(c, delivery_id, prompt.id, text, reply, following))
 
     # --- send and settle -----------------------------------------------------------------
@@ -171,38 +190,39 @@ class Reminders:
     async def deliver(self, batch: Batch, now: datetime) -> Report:
         report = Report(claimed=batch.claimed)
         report.skipped = len(batch.settled_rituals)
-        if batch.settled_rituals:
-            self.store.finish([], batch.settled_rituals)
-        if not batch.outgoing:
-            return report
-        results = await asyncio.gather(*(self._send(o) for o in batch.outgoing))
-        deliveries: list[dict[str, object]] = []
-        rituals: list[dict[str, object]] = []
-        retry: list[int] = []
-        for item, result in zip(batch.outgoing, results, strict=True):
-            if result is Sent.FAILED:
-                retry.append(item.claimed.ritual_id)
-                report.failed += 1
-                continue
-            if result is Sent.BLOCKED:
-                self.store.mark_unreachable(item.claimed.person_id)
-                report.blocked += 1
-            else:
-                report.sent += 1
-                if self.on_sent is not None and item.prompt_text:
-                    self.on_sent(item.claimed, item.prompt_text)
-            deliveries.append(
+        if batch.settled_rituals or batch.settled_deliveries:
+            self.store.finish(batch.settled_deliveries, batch.settled_rituals)
+        results = await asyncio.gather(*(self._deliver_one(o) for o in batch.outgoing))
+        report.sent = sum(r is Sent.OK for r in results)
+        report.blocked = sum(r is Sent.BLOCKED for r in results)
+        report.failed = sum(r is Sent.FAILED for r in results)
+        return report
+
+    async def _deliver_one(self, item: Outgoing) -> Sent:
+        """Send, then mark the day at once: the window for a double send is one commit."""
+        result = await self._send(item)
+        if result is Sent.FAILED:
+            self.store.release([item.claimed.ritual_id])  # the next sweep tries again
+            return result
+        if result is Sent.BLOCKED:
+            self.store.mark_unreachable(item.claimed.person_id)
+        self.store.finish(
+            [
                 {
                     "d_id": item.delivery_id,
                     "status": "sent" if result is Sent.OK else "blocked",
                     "prompt_id": item.prompt_id,
                     "sent_at": self.clock(),
                 }
-            )
-            rituals.append({"r_id": item.claimed.ritual_id, "next_due_at": item.next_due_at})
-        self.store.finish(deliveries, rituals)
-        self.store.release(retry)
-        return report
+            ],
+            [{"r_id": item.claimed.ritual_id, "next_due_at": item.next_due_at}],
+        )
+        if result is Sent.OK and self.on_sent is not None and item.prompt_text:
+            try:
+                self.on_sent(item.claimed, item.prompt_text)
+            except Exception as problem:  # the reminder is out; an extra nicety may fail
+                log.warning("after-send step failed: %s", type(problem).__name__)
+        return result
 
     async def _send(self, item: Outgoing) -> Sent:
         if self.sender is None or item.claimed.channel != "telegram":
@@ -213,13 +233,14 @@ class Reminders:
     async def resend_snoozed(self, now: datetime) -> int:
         """ "Later" has come: the same reminder again (the same delivery, so still once a day)."""
         sent = 0
-        for claimed, delivery_id, prompt_id in self.store.claim_snoozed(now, self.batch):
-            if not claimed.reachable:
+        for claimed, delivery_id, prompt_id in self.store.claim_snoozed(now, self.batch, LEASE):
+            if not claimed.reachable or _quiet_now(claimed, now):
                 self.store.mark_delivery(delivery_id, "skipped", None)
                 continue
-            text = prompts.prompt_text(prompt_id) if prompt_id else None
+            neutral = claimed.discreet or claimed.paused
+            text = prompts.prompt_text(prompt_id) if prompt_id and not neutral else None
             reply = reminders.compose(
-                delivery_id, claimed.kind, claimed.label, text, discreet=claimed.discreet
+                delivery_id, claimed.kind, claimed.label, text, discreet=neutral
             )
             item = Outgoing(claimed, delivery_id, prompt_id, text, reply, claimed.due_at)
             result = await self._send(item)

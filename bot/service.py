@@ -169,9 +169,14 @@ class Mend:
 
     @staticmethod
     def _this_evening(profile: Profile, now: datetime) -> datetime:
-        """19:00 their time today, or in two hours when the evening has already begun."""
-        evening = next_due(profile, EVENING, "0123456", now)
-        return evening if evening - now < timedelta(hours=20) else now + timedelta(hours=2)
+        """19:00 their time today, or in an hour when the evening has already begun.
+
+        (Quiet hours are checked again when it is due; a night-time resend is skipped.)
+        """
+        zone = tzclock.zone_for(profile.timezone or "UTC")
+        if now.astimezone(zone).time() >= time(19, 0):
+            return now + timedelta(hours=1)
+        return next_due(profile, EVENING, "0123456", now)
 
     def offer_answer(self, channel: str, external_id: str, prompt: str) -> None:
         """After a reminder: if the person is between steps, their next words answer it."""

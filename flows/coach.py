@@ -158,8 +158,14 @@ class _NoMemory:
 NO_MEMORY: Memory = _NoMemory()
 
 
-def idle_menu() -> Reply:
-    opts = content.options(IDLE_MENU)
+def idle_menu(profile: Profile | None = None) -> Reply:
+    """What to do next; exercises for two are not offered while they would be refused."""
+    blocked = profile is not None and (profile.paused is not None or profile.track == "individual")
+    opts = {
+        value: label
+        for value, label in content.options(IDLE_MENU).items()
+        if not (blocked and value in STARTS and FLOWS[STARTS[value]].couples)
+    }
     return Reply(
         content.text(IDLE_MENU),
         tuple(Option(f"{IDLE_MENU}..{value}", label) for value, label in opts.items()),
@@ -184,16 +190,16 @@ def current_prompt(profile: Profile, conversation: Conversation) -> Reply:
     """Where the person is now, asked again (after a detour, a stale button, a photo)."""
     flow = FLOWS.get(conversation.flow)
     if flow is None or not flow.has_state(conversation.state):
-        return idle_menu()
+        return idle_menu(profile)
     return flow.prompt(Turn(conversation.state, conversation.slots, profile))
 
 
-def _pick_from_text(options: tuple[Option, ...], body: str) -> str | None:
+def _pick_from_text(options: tuple[Option, ...], body: str, numbers: bool = True) -> str | None:
     """Typing an option's number or its exact words counts as choosing it."""
     if not options or len(body) > LABEL_MATCH_LIMIT:
         return None
     typed = _label(body)
-    if typed.isdecimal() and typed.isascii():
+    if numbers and typed.isdecimal() and typed.isascii():
         index = int(typed) - 1
         return options[index].key if 0 <= index < len(options) else None
     for option in options:
@@ -257,7 +263,14 @@ def handle(
     if isinstance(event, Text):
         found = screen(event.body)  # before any flow sees the words
         if found.risk != "none":
-            _crisis(step, found.risk)
+            if conversation.flow == safetyplan.FLOW.name and found.risk != "danger_now":
+                # Writing a safety plan means writing about hard things: keep the answer, and
+                # put help right under it, rather than breaking off the plan.
+                _pause(step, found.risk)
+                _text(step, event.body)
+                step.replies.append(Reply(safety.resources(step.profile.country, found.risk)))
+            else:
+                _crisis(step, found.risk)
             return step.outcome()
     flow = FLOWS.get(conversation.flow)
     if conversation.flow and (
@@ -290,23 +303,28 @@ def handle(
 # --- safety -------------------------------------------------------------------------------------
 
 
-def _crisis(step: _Step, risk: Risk) -> None:
-    """Stop coaching: pause exercises about the relationship and offer help, now."""
+def _pause(step: _Step, risk: Risk) -> None:
+    """Pause exercises about the relationship (never downgrading a stronger signal)."""
     profile = step.profile
     if profile.paused is None or SEVERITY[risk] > SEVERITY[profile.paused]:
         profile = replace(profile, paused=risk)
     if risk == "abuse":
         profile = replace(profile, track="individual")
     step.profile = profile
+
+
+def _crisis(step: _Step, risk: Risk) -> None:
+    """Stop coaching: pause exercises about the relationship and offer help, now."""
+    _pause(step, risk)
     slots: dict[str, str] = {"risk": risk}
     here = step.conversation
     if here.flow == safety.FLOW.name:
         shown = here.slots.get("risk", "")
         if shown in SEVERITY and SEVERITY[shown] > SEVERITY[risk]:
             slots["risk"] = shown
-        if RESUME in here.slots:
-            slots[RESUME] = here.slots[RESUME]
-    elif not here.idle:
+    if RESUME in here.slots:
+        slots[RESUME] = here.slots[RESUME]  # a step set aside earlier stays set aside
+    elif not here.idle and here.flow != safety.FLOW.name:
         slots[RESUME] = json.dumps(here.to_json(), ensure_ascii=False)
     step.conversation, turn = safety.FLOW.start(step.profile, slots, today=step.today, now=step.now)
     step.replies.extend(turn.replies)
@@ -352,7 +370,7 @@ def _command(step: _Step, name: str) -> None:
         if step.profile.paused is None:
             step.say("safety.resume_idle")
         else:
-            _resume(step)
+            _resume(step, step.conversation.slots.get(RESUME, ""))
     elif name == "discreet":
         step.profile = replace(step.profile, discreet=not step.profile.discreet)
         step.say("discreet", "on" if step.profile.discreet else "off")
@@ -430,6 +448,8 @@ def _open(step: _Step, name: str, slots: dict[str, str] | None = None, then: str
         flow, start_slots = timezone.FLOW, {"then": ",".join(filter(None, (name, then)))}
     if flow.prepare is not None:
         start_slots.update(flow.prepare(step.memory, step.today))
+    if RESUME in step.conversation.slots and flow in (safety.FLOW, safetyplan.FLOW):
+        start_slots[RESUME] = step.conversation.slots[RESUME]
     state = None
     if flow is rituals.FLOW:
         start_slots.update(rituals.start_slots(step.memory.rituals()))
@@ -496,15 +516,16 @@ def _reminder(step: _Step, delivery_id: int, action: str) -> None:
 
 def _text(step: _Step, body: str) -> None:
     if step.conversation.idle:
-        step.replies.append(idle_menu())
+        step.replies.append(idle_menu(step.profile))
         return
     flow = FLOWS[step.conversation.flow]
     turn = Turn(step.conversation.state, step.conversation.slots, step.profile)
     options = flow.options(turn)
-    picked = _pick_from_text(options, body)
+    numbers = flow.numbers_are_answers(step.conversation.state)
+    picked = _pick_from_text(options, body, numbers=not numbers)
     if picked is not None:
         _fire(step, "pick", picked.rsplit(".", 1)[-1])
-    elif options and body.strip().isdecimal():
+    elif options and body.strip().isdecimal() and not numbers:
         step.say("global", "pick_an_option")  # a number that is not on the list
         step.again()
     else:
@@ -526,6 +547,9 @@ def _fire(step: _Step, trigger: str, value: str) -> None:
     step.replies.extend(turn.replies)
     step.records.extend(turn.records)
     if step.conversation.idle:
+        if RESUME in turn.slots:
+            # Keep the step set aside by a crisis until the person chooses to resume.
+            step.conversation = Conversation(slots={RESUME: turn.slots[RESUME]})
         _follow(step, turn.slots)
 
 

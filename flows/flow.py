@@ -84,6 +84,8 @@ class State:
 
     name: str
     render: Callable[[Flow, Turn], Reply] | None = None
+    # A typed number here is an answer (a time, a score), not the number of an option.
+    numbers_are_answers: bool = False
 
 
 @dataclass(slots=True)
@@ -118,6 +120,10 @@ class Flow:
     @property
     def first(self) -> str:
         return self.states[0].name
+
+    def numbers_are_answers(self, state: str) -> bool:
+        found = self._by_name.get(state)
+        return found is not None and found.numbers_are_answers
 
     def has_state(self, name: str) -> bool:
         return name in self._by_name

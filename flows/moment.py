@@ -39,7 +39,7 @@ FLOW = Flow(
         State("offer"),
         State("zone", render=_ask_zone),
         State("confirm", render=timezone.confirm),
-        State("time"),
+        State("time", numbers_are_answers=True),
     ],
     transitions=[
         {

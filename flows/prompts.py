@@ -150,6 +150,7 @@ def choose(
     *,
     focus: Sequence[str] = (),
     seed: int = 0,
+    avoid: Sequence[str] = (),
 ) -> Prompt:
     """Today's prompt for someone, never one they saw in the last `REPEAT_GAP_DAYS` days.
 
@@ -163,6 +164,8 @@ def choose(
     if wanted not in ROLES:
         raise ValueError(f"unknown role {role!r}; expected one of {ROLES} or None")
     suited = [p for p in all_prompts() if wanted in p.roles]
+    if avoid:  # e.g. exercises for two, for someone on the individual track
+        suited = [p for p in suited if p.step not in avoid] or suited
     if not suited:  # guarded by tests; kept so a bad content edit fails loudly here too
         raise LookupError(f"no prompt suits the role {wanted!r}")
 

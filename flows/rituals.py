@@ -6,6 +6,7 @@ A missed day never resets anything; there are no streaks to lose.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from transitions import EventData
@@ -46,7 +47,8 @@ def listing(items: Sequence[RitualItem]) -> str:
 def start_slots(items: Sequence[RitualItem]) -> dict[str, str]:
     return {
         LISTING: listing(items),
-        IDS: ",".join(f"{i.id}:{label_of(i.kind, i.label)[:40]}" for i in items),
+        # JSON, because a person's own label may hold any character, commas included.
+        IDS: json.dumps([[i.id, label_of(i.kind, i.label)[:40] or "…"] for i in items]),
     }
 
 
@@ -56,19 +58,25 @@ def _menu(flow: Flow, turn: Turn) -> Reply:
 
 def _pick_remove(flow: Flow, turn: Turn) -> Reply:
     options = []
-    for entry in filter(None, turn.slots.get(IDS, "").split(",")):
-        rid, _, label = entry.partition(":")
+    for rid, label in _listed(turn.slots):
         options.append(Option(flow.key("pick_remove", f"rm{rid}"), label))
     return Reply(content.text("rituals.pick_remove"), tuple(options))
 
 
+def _listed(slots: dict[str, str]) -> list[tuple[int, str]]:
+    try:
+        return [(int(rid), str(label)) for rid, label in json.loads(slots.get(IDS) or "[]")]
+    except (ValueError, TypeError):
+        return []
+
+
 def _has_rituals(event: EventData) -> bool:
-    return bool(model_of(event).slots.get(IDS))
+    return bool(_listed(model_of(event).slots))
 
 
 def _known_ritual(event: EventData) -> bool:
     value = value_of(event)
-    ids = {e.partition(":")[0] for e in model_of(event).slots.get(IDS, "").split(",")}
+    ids = {str(rid) for rid, _ in _listed(model_of(event).slots)}
     return value.startswith("rm") and value[2:] in ids
 
 
@@ -132,7 +140,7 @@ FLOW = Flow(
         State("menu", render=_menu),
         State("kind"),
         State("own"),
-        State("time"),
+        State("time", numbers_are_answers=True),
         State("days"),
         State("pick_remove", render=_pick_remove),
     ],

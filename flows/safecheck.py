@@ -37,8 +37,8 @@ def answer(track: str | None, copy: str) -> Callback:
         profile = replace(turn.profile, safety_checked_on=turn.today or None)
         if track == "individual":
             profile = replace(profile, track="individual")
-        elif track == "couples":
-            profile = replace(profile, track="couples")
+        # "Safe" never lifts the individual track by itself: it may have come from what the
+        # person told us earlier (signs of abuse), and couples exercises could put them at risk.
         turn.profile = profile
         turn.say(content.text(f"safecheck.{copy}"))
 

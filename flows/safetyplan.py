@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from transitions import EventData
+
 from flows import content
 from flows.contract import Reply
 from flows.flow import (
@@ -20,6 +22,7 @@ from flows.flow import (
     edit_menu,
     forget,
     journal,
+    model_of,
     say,
     step,
     value_is,
@@ -54,9 +57,26 @@ def _chain() -> list[dict[str, Any]]:
     return out
 
 
+_record = journal("safety_plan", PARTS)
+
+
+def _keep(event: EventData) -> None:
+    """Saved only with consent to keep words; without it, the plan is theirs to copy."""
+    turn = model_of(event)
+    if turn.profile.consented:
+        _record(event)
+        turn.say(content.text("safetyplan.saved"))
+    else:
+        plan = render_plan([(p, turn.slots.get(p, "")) for p in PARTS])
+        turn.say(content.text("safetyplan.not_kept", plan=plan))
+
+
 FLOW = Flow(
     name="safetyplan",
     version=1,
+    # In a crisis nobody should have to go through a welcome first: the plan can be made
+    # without consent, and is then shown to copy rather than kept.
+    needs_consent=False,
     states=[
         State("signs"),
         State("calm"),
@@ -82,7 +102,7 @@ FLOW = Flow(
             "source": "review",
             "dest": END,
             "conditions": value_is("save"),
-            "before": [journal("safety_plan", PARTS), say("safetyplan.saved")],
+            "before": _keep,
         },
         {"trigger": "pick", "source": "review", "dest": "edit", "conditions": value_is("edit")},
         {

@@ -75,9 +75,11 @@ Signals (stable names; the flow may map them to its own wording):
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -85,7 +87,9 @@ from typing import Any, Final, Literal, cast, get_args
 
 Risk = Literal["self_harm", "abuse", "danger_now", "none"]
 
-__all__ = ["RISKS", "SIGNALS", "Risk", "Screening", "screen"]
+__all__ = ["SIGNALS", "Risk", "Screening", "screen"]
+
+_log = logging.getLogger(__name__)
 
 RISKS: Final[tuple[Risk, ...]] = get_args(Risk)
 _RANK: Final[dict[str, int]] = {"none": 0, "abuse": 1, "self_harm": 2, "danger_now": 3}
@@ -132,11 +136,6 @@ class Screening:
     risk: Risk
     signals: tuple[str, ...]
 
-    @property
-    def crisis(self) -> bool:
-        """Whether coaching must stop for safety resources."""
-        return self.risk != "none"
-
     def as_dict(self, text: str) -> dict[str, object]:
         """Shape for JSON-lines output; the text is passed in because we don't keep it."""
         return {"text": text, "risk": self.risk, "signals": list(self.signals)}
@@ -170,6 +169,8 @@ _SYMBOLS: Final = {
 _LEET: Final = str.maketrans("013457@$|*", "oieastasli")
 _LEET_HINT: Final = re.compile(r"[a-z][0-9@$|*]|[0-9@$|*][a-z]")
 _LEET_TOKEN: Final = re.compile(r"[a-z0-9@$|*]*[a-z][a-z0-9@$|*]*")
+# Quantities and ordinals ("30mg", "3pm", "2nd") are not obfuscated words.
+_UNIT: Final = re.compile(r"\d+[a-z]{1,3}")
 _RUN: Final = re.compile(r"([a-z])\1\1+")
 _RUN_TOKEN: Final = re.compile(r"[a-z]*([a-z])\1\1[a-z]*")
 _NEWLINES: Final = re.compile(r"[\n\r\u2028\u2029\x85]+")
@@ -190,8 +191,9 @@ _OTHER: Final = re.compile(r"[^a-z0-9.?, ]+")
 
 
 def _leet_token(match: re.Match[str]) -> str:
+    """Read "k1ll" and "su1c1de" as words, leaving slang ("b4") and units ("30mg") alone."""
     token = match.group(0)
-    if token in _config().rewrite:
+    if token in _config().rewrite or _UNIT.fullmatch(token):
         return token
     return token.translate(_LEET)
 
@@ -208,6 +210,7 @@ def _unrun_token(match: re.Match[str]) -> str:
 
 
 def _not(match: re.Match[str]) -> str:
+    """Spell negation out ("won't" -> "will not") so rules count one word, "not"."""
     base = match.group(1)
     return " " + _NT_BASE[base] if base else " not"
 
@@ -217,6 +220,7 @@ def _rewrite(match: re.Match[str]) -> str:
 
 
 def _bound(text: str) -> str:
+    """Keep the cost of a huge paste bounded; see _HEAD."""
     if len(text) <= _HEAD + _TAIL:
         return text
     return f"{text[:_HEAD]}\n{text[-_TAIL:]}"
@@ -270,6 +274,7 @@ class _Rule:
     negation: Negation
     person_self: bool
     hypothetical: Hypothetical
+    clause_scope: bool
     unless_before: re.Pattern[str] | None
     unless: re.Pattern[str] | None
     unless_text: re.Pattern[str] | None
@@ -294,6 +299,9 @@ class _Config:
 
 
 _MACRO: Final = re.compile(r"\{([a-z_]+)\}")
+# Whole literal words in a pattern: letters bounded by spaces, bars or brackets.
+_LITERAL: Final = re.compile(r"(?<![a-z\\{])[a-z]{2,}(?=[ |)]|$)")
+_LOOKAROUND: Final = re.compile(r"\(\?<?[!=]")
 _WORD: Final = re.compile(r"[a-z]{2,}")
 
 
@@ -302,10 +310,12 @@ class ContentError(ValueError):
 
 
 def _alternation(items: list[str]) -> str:
+    """Longest first, so "ex husband" wins over "ex" where order matters."""
     return "(?:" + "|".join(sorted(items, key=len, reverse=True)) + ")"
 
 
-def _expander(vocab: dict[str, list[str]]) -> Any:
+def _expander(vocab: dict[str, list[str]]) -> Callable[[str], str]:
+    """Replace {name} with the named word list, so rules stay grammar and lists stay data."""
     done: dict[str, str] = {}
 
     def expand(pattern: str, depth: int = 0) -> str:
@@ -325,11 +335,41 @@ def _expander(vocab: dict[str, list[str]]) -> Any:
     return expand
 
 
-def _compile(expand: Any, items: object, whole: bool = False) -> re.Pattern[str] | None:
+_PLAIN_GROUP: Final = re.compile(r"\(\?:([a-z0-9 ']+(?:\|[a-z0-9 ']+)+)\)")
+
+
+def _emit(node: dict[str, Any]) -> str:
+    alternatives = [re.escape(ch) + _emit(child) for ch, child in sorted(node.items()) if ch]
+    if not alternatives:
+        return ""
+    body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+    return f"(?:{body})?" if "" in node else body
+
+
+def _trie(match: re.Match[str]) -> str:
+    """A group of plain words as a prefix tree.
+
+    Python's re tries alternatives one after another, so "hit|hits|hitting" costs three
+    attempts at every position where "hit(?:s|ting)?" costs one; with word lists of dozens of
+    entries this halves the cost of screening. The set of strings matched is unchanged.
+    """
+    root: dict[str, Any] = {}
+    for word in match.group(1).split("|"):
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return f"(?:{_emit(root)})"
+
+
+def _compile(
+    expand: Callable[[str], str], items: object, whole: bool = False
+) -> re.Pattern[str] | None:
+    """One regex for a list of patterns; `whole` keeps matches to whole words."""
     if not items:
         return None
     parts = [items] if isinstance(items, str) else list(cast(list[str], items))
-    body = "|".join(f"(?:{expand(p)})" for p in parts)
+    body = _PLAIN_GROUP.sub(_trie, "|".join(f"(?:{expand(p)})" for p in parts))
     if whole:
         body = f"(?<![a-z0-9])(?:{body})(?![a-z0-9])"
     try:
@@ -338,20 +378,43 @@ def _compile(expand: Any, items: object, whole: bool = False) -> re.Pattern[str]
         raise ContentError(f"bad pattern near {parts[0][:60]!r}: {exc}") from exc
 
 
-def _rule(raw: dict[str, Any], expand: Any) -> _Rule:
+def _without_lookarounds(pattern: str) -> str:
+    """The pattern minus (?!…) and friends: words in exclusions are not triggers."""
+    out: list[str] = []
+    i = 0
+    while (found := _LOOKAROUND.search(pattern, i)) is not None:
+        out.append(pattern[i : found.start()])
+        depth, j = 1, found.end()
+        while j < len(pattern) and depth:
+            depth += {"(": 1, ")": -1}.get(pattern[j], 0) if pattern[j - 1] != "\\" else 0
+            j += 1
+        i = j
+    out.append(pattern[i:])
+    return " ".join(out)
+
+
+def _rule(raw: dict[str, Any], expand: Callable[[str], str], stop: frozenset[str]) -> _Rule:
+    """Validate one [[rule]] table; a typo in the content file fails loudly at load."""
     signal = str(raw["signal"])
     if SIGNALS.get(signal) != raw["risk"]:
         raise ContentError(f"{signal}: unknown signal or wrong risk {raw['risk']!r}")
-    needs = frozenset(w for item in raw.get("needs", []) for w in str(item).split())
+    needs = {w for item in raw.get("needs", []) for w in str(item).split()}
+    if needs:
+        # Every whole word written in a pattern can trigger it, so a word added to a pattern
+        # is never silently skipped by a stale `needs` list (stems like "suicid" still need
+        # listing there). Function words are left out, or every rule would run every time.
+        for pattern in raw.get("patterns", []) + raw.get("fixed", []):
+            needs.update(set(_LITERAL.findall(_without_lookarounds(pattern))) - stop)
     return _Rule(
         signal=signal,
         risk=SIGNALS[signal],
         regex=_compile(expand, raw.get("patterns"), whole=True),
         fixed=_compile(expand, raw.get("fixed"), whole=True),
-        needs=needs,
+        needs=frozenset(needs),
         negation=cast(Negation, raw.get("negation", "blocks")),
         person_self=raw.get("person") == "self",
         hypothetical=cast(Hypothetical, raw.get("hypothetical", "off")),
+        clause_scope=raw.get("unless_scope", "sentence") == "clause",
         unless_before=_compile(expand, raw.get("unless_before")),
         unless=_compile(expand, raw.get("unless"), whole=True),
         unless_text=_compile(expand, raw.get("unless_text"), whole=True),
@@ -370,13 +433,14 @@ def _config() -> _Config:
     grammar = data["grammar"]
     rewrite = {str(k): str(v) for k, v in data["rewrite"].items()}
     keys = sorted(rewrite, key=len, reverse=True)
-    rules = tuple(_rule(raw, expand) for raw in data["rule"])
+    stop = frozenset(grammar["function_words"])
+    rules = tuple(_rule(raw, expand, stop) for raw in data["rule"])
     words = set(_WORD.findall(ref.read_text("utf-8")))
     return _Config(
         rules=rules,
         rewrite=rewrite,
         rewrite_re=re.compile(
-            r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, keys)) + r")(?![a-z0-9])"
+            r"(?<![a-z0-9])" + _PLAIN_GROUP.sub(_trie, f"(?:{'|'.join(keys)})") + r"(?![a-z0-9])"
         ),
         vocabulary=frozenset(words),
         boundaries=frozenset(grammar["boundaries"]),
@@ -439,6 +503,16 @@ def _about_someone_else(before: list[str], matched: list[str], cfg: _Config) -> 
     return False
 
 
+def _clause_after(text: str, end: int, cfg: _Config) -> list[str]:
+    """Tokens after `end` up to the end of the clause (at most a few)."""
+    out: list[str] = []
+    for token in text[end : end + _LOOK_BACK].split()[:_CLAUSE_TOKENS]:
+        if token in cfg.boundaries:
+            break
+        out.append(token)
+    return out
+
+
 def _sentence(text: str, start: int, end: int) -> str:
     lo = max(text.rfind(" . ", 0, start), text.rfind(" ? ", 0, start))
     hi_dot, hi_q = text.find(" . ", end), text.find(" ? ", end)
@@ -446,9 +520,7 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[lo + 1 : min(ends) if ends else len(text)]
 
 
-def _accepts(
-    rule: _Rule, text: str, match: re.Match[str], cfg: _Config, fixed: bool
-) -> bool:
+def _accepts(rule: _Rule, text: str, match: re.Match[str], cfg: _Config, fixed: bool) -> bool:
     start, end = match.span()
     before, opener = _clause_before(text, start, cfg)
     matched = match.group(0)
@@ -463,15 +535,24 @@ def _accepts(
             return False
     if rule.person_self and _about_someone_else(before, matched.split(), cfg):
         return False
+    after: list[str] | None = None
     if rule.hypothetical != "off" and opener in cfg.openers:
-        clause = set(before) | set(matched.split())
+        after = _clause_after(text, end, cfg)
+        clause = {*before, *matched.split(), *after}
         if rule.hypothetical == "strict" and not clause & cfg.factual:
             return False
         if rule.hypothetical == "ever" and "ever" in clause:
             return False
     if rule.unless_before is not None and rule.unless_before.search(" ".join(before)):
         return False
-    return rule.unless is None or not rule.unless.search(_sentence(text, start, end))
+    if rule.unless is None:
+        return True
+    if rule.clause_scope:
+        after = _clause_after(text, end, cfg) if after is None else after
+        scope = " ".join([*before, matched, *after])
+    else:
+        scope = _sentence(text, start, end)
+    return not rule.unless.search(scope)
 
 
 def _fires(rule: _Rule, text: str, cfg: _Config) -> bool:
@@ -495,7 +576,9 @@ def screen(text: str) -> Screening:
     """
     try:
         return _screen(text if isinstance(text, str) else str(text))
-    except Exception:  # pragma: no cover - defensive: screening must never break chat
+    except Exception as exc:  # screening must never break the chat
+        # Never log the text: it is someone's most private message.
+        _log.error("crisis screening failed: %s", type(exc).__name__)
         return _SAFE
 
 

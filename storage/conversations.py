@@ -136,7 +136,15 @@ def _upsert(dialect: str) -> Insert:
         index_elements=[_conversations.c.person_id],
         set_={
             name: stmt.excluded[name]
-            for name in ("flow", "state", "version", "slots", "last_update_id", "updated_at")
+            for name in (
+                "flow",
+                "state",
+                "version",
+                "slots",
+                "last_update_id",
+                "last_message_id",
+                "updated_at",
+            )
         },
     )
 

@@ -117,6 +117,15 @@ class PersonMemory:
                 "updated_at": conversation.updated_at.isoformat(),
             }
         data["checkins"] = ProgressStore(self._engine, self._cipher).export(self._person_id)
+        with Session(self._engine) as session:
+            sent = session.exec(
+                select(Delivery)
+                .where(Delivery.person_id == self._person_id)
+                .order_by(col(Delivery.local_date))
+            ).all()
+        data["reminders"] = [
+            {"date": d.local_date, "status": d.status, "prompt": d.prompt_id} for d in sent
+        ]
         data["journal"] = [
             {
                 "kind": row.kind,

@@ -57,7 +57,9 @@ class Claimed:
     quiet_to: str | None
     discreet: bool
     role: str | None
-    reachable: bool  # active, not paused by the person, not in a crisis pause
+    reachable: bool  # active, and reminders not paused by the person
+    paused: bool = False  # coaching paused after a crisis: only a neutral reminder
+    individual: bool = False  # on the individual track: no questions meant for two
 
 
 class RitualStore:
@@ -179,6 +181,8 @@ class RitualStore:
                         _people.c.role,
                         _people.c.active,
                         _people.c.reminders_paused,
+                        _people.c.paused,
+                        _people.c.track,
                     ).where(_people.c.id.in_(ids))
                 )
             }
@@ -202,6 +206,8 @@ class RitualStore:
             discreet=bool(person.discreet),
             role=person.role,
             reachable=bool(person.active) and not bool(person.reminders_paused),
+            paused=person.paused is not None,
+            individual=person.track == "individual",
         )
 
     def open_deliveries(self, rows: Sequence[dict[str, Any]]) -> dict[int, tuple[int, str]]:
@@ -319,17 +325,25 @@ class RitualStore:
                 .values(status=status, snooze_until=snooze_until)
             )
 
-    def claim_snoozed(self, now: datetime, batch: int) -> list[tuple[Claimed, int, str | None]]:
+    def claim_snoozed(
+        self, now: datetime, batch: int, lease: timedelta = timedelta(minutes=5)
+    ) -> list[tuple[Claimed, int, str | None]]:
         """Reminders whose "later" has come, claimed once: (ritual and person, delivery, prompt)."""
         due = (
             select(_deliveries.c.id)
-            .where(_deliveries.c.status == "later", _deliveries.c.snooze_until <= now)
+            .where(
+                _deliveries.c.status.in_(("later", "resending")),
+                _deliveries.c.snooze_until <= now,
+            )
             .limit(batch)
         )
+        if self._postgres:
+            due = due.with_for_update(skip_locked=True)
         claim = (
             update(_deliveries)
             .where(_deliveries.c.id.in_(due.scalar_subquery()))
-            .values(status="resending", snooze_until=None)
+            # "resending" with a lease: a crash mid-send is retried when the lease runs out.
+            .values(status="resending", snooze_until=now + lease)
             .returning(_deliveries.c.id, _deliveries.c.ritual_id, _deliveries.c.prompt_id)
         )
         with self._engine.begin() as conn:
@@ -354,6 +368,8 @@ class RitualStore:
                     _people.c.role,
                     _people.c.active,
                     _people.c.reminders_paused,
+                    _people.c.paused,
+                    _people.c.track,
                 )
                 .join(_people, _people.c.id == _rituals.c.person_id)
                 .where(_rituals.c.id.in_([c.ritual_id for c in claimed]))

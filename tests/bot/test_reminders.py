@@ -276,3 +276,53 @@ def test_changing_time_zone_moves_every_ritual(
     with engine.connect() as conn:
         due = conn.execute(text("SELECT next_due_at FROM rituals")).scalar()
     assert str(due).startswith("2026-03-02 13:00"), due  # 08:00 in New York (EST)
+
+
+async def test_a_crisis_pause_makes_reminders_neutral(
+    mend: Mend, app: App, request_log: FakeRequest, morning: FakeClock
+) -> None:
+    pid = person(mend, paused="self_harm")
+    ritual(mend, pid)
+    await sweeper(mend, app).sweep()
+    said = sent_to(request_log, ALEX)[0]
+    assert said == "A gentle reminder from Mend."
+
+
+async def test_a_day_left_claimed_by_a_crash_is_skipped_if_now_stale(
+    mend: Mend, app: App, request_log: FakeRequest, morning: FakeClock, engine: Engine
+) -> None:
+    pid = person(mend)
+    ritual(mend, pid)
+    sweeper(mend, app).prepare(morning.now)  # claimed, then the process died
+    morning.advance(hours=18)
+    await sweeper(mend, app).sweep()
+    assert sent_to(request_log, ALEX) == []
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT status FROM deliveries")).scalar() == "skipped"
+
+
+async def test_a_late_reminder_never_lands_in_quiet_hours(
+    mend: Mend, app: App, request_log: FakeRequest, clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 3, 2, 20, 30, tzinfo=UTC)  # 21:30 Berlin
+    pid = person(mend, quiet_from="22:00", quiet_to="07:00")
+    ritual(mend, pid, "21:30")
+    clock.advance(minutes=45)  # the bot was down; now 22:15 local
+    assert (await sweeper(mend, app).sweep()).sent == 0
+
+
+async def test_a_snooze_into_the_night_is_skipped(
+    mend: Mend, app: App, request_log: FakeRequest, clock: FakeClock, engine: Engine
+) -> None:
+    clock.now = datetime(2026, 3, 2, 21, 0, tzinfo=UTC)  # 22:00 Berlin
+    pid = person(mend, quiet_from="23:00", quiet_to="07:00")
+    ritual(mend, pid, "22:00")
+    await sweeper(mend, app).sweep()
+    keys = {k.rsplit(".", 1)[1]: k for _, k in request_log.sent(ALEX)[0].options}
+    said = mend.handle("telegram", str(ALEX), Choice(keys["later"])).replies
+    evening = next(o.key for o in said[0].options if o.key.endswith(".evening"))
+    mend.handle("telegram", str(ALEX), Choice(evening))
+    request_log.clear()
+    clock.advance(minutes=61)  # 23:01 local: quiet
+    await sweeper(mend, app).sweep()
+    assert sent_to(request_log, ALEX) == []

@@ -115,3 +115,24 @@ def test_the_daily_moment_at_start() -> None:
     chat.text("8pm")
     assert chat.records == [RitualRecord("checkin", None, "20:00", "0123456")]
     assert chat.profile.timezone == "America/New_York"
+
+
+def test_a_typed_hour_is_a_time_not_an_option_number() -> None:
+    chat = with_zone()
+    chat.command("rituals")
+    chat.pick("add")
+    chat.pick("checkin")
+    chat.text("2")
+    assert chat.conversation.slots["time"] == "02:00"
+    assert chat.where == ("rituals", "days")
+
+
+def test_an_own_label_with_commas_can_be_removed() -> None:
+    chat = with_zone()
+    chat.memory.ritual_items = [RitualItem(3, "own", "a walk, then tea", "08:00", "0123456")]
+    chat.command("rituals")
+    chat.pick("remove")
+    labels = [o.label for r in chat.last for o in r.options]
+    assert "a walk, then tea" in labels
+    chat.pick("rm3")
+    assert chat.records == [RitualRecord(remove_id=3)]

@@ -20,6 +20,7 @@ from flows.contract import (
     Profile,
     Text,
 )
+from flows.flow import Turn
 from flows.helplines import for_country
 from tests.flows.driver import Chat
 
@@ -280,3 +281,94 @@ def test_after_a_crisis_reminders_can_pause_or_turn_neutral() -> None:
     assert chat.where == ("safety", "after")
     chat.pick("neutral")
     assert chat.profile.discreet
+
+
+ALL_KEYS = sorted(
+    {
+        option.key
+        for flow in coach.FLOWS.values()
+        for state in flow.states
+        for option in flow.options(
+            Turn(state.name, {}, Profile())
+        )
+    }
+    | {"r.1.done", "r.999999.answer", "idle..hurt", "idle..nope", "x", ""}
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(profile=PROFILES, where=STATES, key=st.sampled_from(ALL_KEYS))
+def test_any_button_anywhere_gets_an_answer(
+    profile: Profile, where: tuple[str, str], key: str
+) -> None:
+    from flows.contract import Choice
+
+    flow, state = where
+    version = coach.FLOWS[flow].version if flow else 0
+    conversation = Conversation(flow, state, {}, version)
+    outcome = coach.handle(
+        profile, conversation, Choice(key), now=datetime(2026, 3, 1, 12, tzinfo=UTC)
+    )
+    assert outcome.replies, "every press gets an answer"
+
+
+def test_answering_safe_later_never_lifts_the_individual_track() -> None:
+    chat = onboarded()
+    chat.text(ABUSE)
+    chat.pick("safe")
+    chat.pick("later")
+    chat.command("start")
+    chat.pick("ok")
+    chat.pick("agree")
+    chat.pick("both")
+    chat.pick("safe")
+    assert chat.profile.track == "individual"
+    chat.command("resume")
+    chat.command("listen")
+    assert content.text("safety.individual") in chat.said
+    assert chat.conversation.flow != "listen"
+
+
+def test_a_hard_answer_inside_the_safety_plan_is_kept_with_help_beside_it() -> None:
+    chat = onboarded()
+    chat.command("safetyplan")
+    chat.text("When I start thinking I want to die")
+    assert chat.where == ("safetyplan", "calm"), "the plan goes on"
+    assert chat.conversation.slots["signs"] == "When I start thinking I want to die"
+    assert for_country(None).emergency in chat.said
+    assert chat.profile.paused == "self_harm"
+
+
+def test_a_safety_plan_needs_no_welcome_first_and_is_not_kept_without_consent() -> None:
+    chat = Chat()
+    chat.text(SELF_HARM)
+    chat.pick("plan")
+    assert chat.where == ("safetyplan", "signs")
+    for _ in range(5):
+        chat.pick("skip")
+    chat.pick("save")
+    assert chat.records == []
+    assert "haven’t kept it" in chat.said
+
+
+def test_a_step_set_aside_by_a_crisis_waits_for_resume() -> None:
+    chat = onboarded()
+    chat.command("hurt")
+    chat.text("he lied about the trip")
+    chat.text(SELF_HARM)
+    chat.pick("safe")
+    chat.pick("later")
+    assert chat.conversation.idle
+    chat.command("resume")
+    assert chat.where == ("hurt", "landed")
+    assert chat.conversation.slots["what"] == "he lied about the trip"
+
+
+def test_the_idle_menu_offers_no_exercise_for_two_while_paused() -> None:
+    chat = onboarded()
+    chat.text(ABUSE)
+    chat.pick("safe")
+    chat.pick("later")
+    chat.text("hello")
+    keys = [o.key for o in chat.last[-1].options]
+    assert "idle..reframe" not in keys and "idle..hurt" in keys
