@@ -23,7 +23,6 @@ from flows.flow import (
     forget,
     journal,
     model_of,
-    say,
     step,
     value_is,
 )
