@@ -29,12 +29,13 @@ SELF_HARM: Final = [
         r"\b(?:there is|there s|theres|i see) no (?:point|reason|way out) (?:anymore|any more|in (?:anything|living|going on|trying|being here)|left)\b",
         r"^(?:there is )?no point(?: anymore| any more)?[.!]*$",
         r"\bi am (?:going|gonna|planning|about|ready) to (?:end it|end it all|end things|end everything|end my life|go for good|do it tonight|say goodbye for good)\b",
-        r"\bi (?:want|need) (?:it all |everything )?to (?:end|be over)(?: for good| forever| permanently)?[.!]*$",
+        r"\bi (?:just )?(?:want|need) (?:(?:it all |everything |it )?to (?:end|be over)|(?:it all|everything|it|the pain) to stop)(?: for good| forever| permanently)?[.!]*$",
+        r"\b(?:there is )?nothing (?:left )?for me (?:here|anymore|in this world|in this life)\b",
         r"\bi (?:have|have got|got|ve got|been) (?:pills|tablets|a rope|a gun|razors?|blades?) (?:saved|stashed|hidden|ready|put aside|collected)\b",
         r"\b(?:saving|stockpiling|hoarding|collecting) (?:up )?(?:pills|tablets|my meds|my medication)\b",
         r"\bi (?:can not|cannot|can t) (?:go on|keep going|do this anymore|do this any more|take (?:it|this) anymore|live like this)(?: anymore| any more)?\b.*\b(?:die|dead|end|gone|over|life|living|point)\b",
         r"\b(?:everyone|everybody|they|he|she|my (?:kids|family)) (?:would|will|d) (?:be )?(?:better|happier) (?:off )?(?:without me|if i (?:was|were) gone|if i (?:was|were) not here)\b",
-        r"\bi (?:am|feel) (?:such )?a (?:burden|waste of space)\b",
+        r"\bi (?:am|feel) (?:such )?a (?:burden|waste of space)(?= *(?:$|[.!,]| to (?:everyone|everybody|my family|them|people|my kids|all|the world|him|her|you)\b| and\b))",
         r"\bi (?:do not|dont) (?:want|wanna) to (?:be alive|live|exist|be here)(?: anymore| any more)?"
         r"(?! (?:with|in|near|together|there|here|like|without|at|on|alone))\b",
         r"\bhow (?:i would|i d|to) (?:do it|kill myself|end it)\b",
@@ -61,19 +62,28 @@ DANGER_NOW: Final = [
         + r" (?:is|s) (?:banging on|kicking|trying to (?:break|get) (?:in|down)|breaking) (?:the|my) (?:door|window)\b",
     )
 ]
+_THREAT_OBJECT = (
+    r"(?:me(?= *(?:$|[.!,]| again| with| when| if))|us\b|the kids|my (?:kids|children|family|life)"
+    r"|to (?:hurt|kill|hit|beat|take|throw me out|kick me out|ruin|post|share|leak|report me"
+    r"|leave me if i (?:see|talk|go|meet|call)))"
+)
 ABUSE: Final = [
     re.compile(p)
     for p in (
         r"\b"
         + _P
-        + r" (?:threatened|threatens|is threatening|keeps threatening|has threatened) (?:me|us|my|the kids|to)\b",
+        + r" (?:threatened|threatens|is threatening|keeps threatening|has threatened) "
+        + _THREAT_OBJECT,
         r"\b"
         + _P
         + r" (?:makes|made|forces|forced) me (?:account for|explain|report|check in|ask permission|ask for permission|show (?:him|her|them) my)\b",
-        r"\bi am (?:afraid|scared|terrified|frightened) (?:of )?(?:what )?"
+        r"\bi am (?:afraid|scared|terrified|frightened) (?:of )?what "
         + _P
-        + r" (?:will|would|might|is going to|could)\b",
-        r"\bi am (?:afraid|scared|terrified|frightened) of " + _P + r"\b",
+        + r" (?:will|would|might|is going to|could) do\b",
+        r"\bi am (?:afraid|scared|terrified|frightened) (?:that )?"
+        + _P
+        + r" (?:will|would|might|is going to|could) (?:find out|see|read|know) (?:that )?i (?:told|talked|spoke|wrote)\b",
+        r"\bi am (?:afraid|scared|terrified|frightened) of (?:him|her|them|my (?:husband|wife|partner|boyfriend|girlfriend|ex))(?= *(?:$|[.!,]| when| because| and| so| now| sometimes| all the time))",
         r"\b"
         + _P
         + r" (?:will not|wont|does not|doesnt|do not) let me (?:see|talk to|go out|leave|have (?:my own|any) (?:money|friends|phone))\b",
