@@ -51,6 +51,7 @@ def cmd_run(settings: Settings) -> int:
         mend,
         per_second=settings.reminder_rate,
         every_seconds=settings.reminder_sweep_seconds,
+        lease_seconds=settings.reminder_lease_seconds,
     )
     try:
         run_polling(application)

@@ -104,7 +104,9 @@ class Reminders:
         *,
         batch: int = BATCH,
         on_sent: Callable[[Claimed, str], None] | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
+        self.lease = lease  # how long a claim holds before another sweep may take it over
         self.store = store
         self.sender = sender
         self.clock = clock
@@ -114,7 +116,7 @@ class Reminders:
     # --- claim and compose ---------------------------------------------------------------
 
     def prepare(self, now: datetime) -> Batch:
-        claimed = self.store.claim(now, LEASE, self.batch)
+        claimed = self.store.claim(now, self.lease, self.batch)
         out = Batch(claimed=len(claimed))
         if not claimed:
             return out
@@ -233,7 +235,9 @@ class Reminders:
     async def resend_snoozed(self, now: datetime) -> int:
         """ "Later" has come: the same reminder again (the same delivery, so still once a day)."""
         sent = 0
-        for claimed, delivery_id, prompt_id in self.store.claim_snoozed(now, self.batch, LEASE):
+        for claimed, delivery_id, prompt_id in self.store.claim_snoozed(
+            now, self.batch, self.lease
+        ):
             if not claimed.reachable or _quiet_now(claimed, now):
                 self.store.mark_delivery(delivery_id, "skipped", None)
                 continue

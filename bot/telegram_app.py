@@ -8,6 +8,7 @@ person shares would not stay between them and Mend.
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 import logging
 import traceback
 from collections.abc import Sequence
@@ -181,6 +182,7 @@ def start_reminders(
     *,
     per_second: float,
     every_seconds: float,
+    lease_seconds: float = 300.0,
 ) -> Reminders:
     """One repeating job on PTB's JobQueue (APScheduler, in-memory store) sweeps for due rituals."""
     bot = application.bot
@@ -192,6 +194,7 @@ def start_reminders(
         on_sent=lambda claimed, prompt: mend.offer_answer(
             claimed.channel, claimed.external_id, prompt
         ),
+        lease=timedelta(seconds=lease_seconds),
     )
 
     async def sweep(_: ContextTypes.DEFAULT_TYPE) -> None:

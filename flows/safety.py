@@ -12,12 +12,17 @@ from dataclasses import replace
 from transitions import EventData
 
 from flows import content
-from flows.contract import Reply, Slots
+from flows.contract import Profile, Reply, Slots
 from flows.flow import END, Callback, Flow, State, Turn, model_of, value_is, value_of
-from flows.helplines import country_from_text, for_country
+from flows.helplines import country_for_timezone, country_from_text, for_country
 
 ASKED = "asked"
 """The risk slot when the person opened /safety themselves: resources, no pause."""
+
+
+def country_of(profile: Profile) -> str | None:
+    """The country they told us, or the one their time zone implies (asked only once)."""
+    return profile.country or country_for_timezone(profile.timezone)
 
 
 def resources(country: str | None, risk: str) -> str:
@@ -46,20 +51,20 @@ def _check(flow: Flow, turn: Turn) -> Reply:
     risk = _risk(turn.slots)
     intro = content.text("safety.intro", risk)
     if risk == "danger_now":
-        emergency = for_country(turn.profile.country).emergency
+        emergency = for_country(country_of(turn.profile)).emergency
         intro += "\n" + content.text("safety.resources", "danger_now", emergency=emergency)
     return flow.plain_prompt(
-        "check", {}, intro=intro, resources=resources(turn.profile.country, risk)
+        "check", {}, intro=intro, resources=resources(country_of(turn.profile), risk)
     )
 
 
 def _urgent(flow: Flow, turn: Turn) -> Reply:
-    lines = for_country(turn.profile.country)
+    lines = for_country(country_of(turn.profile))
     return flow.plain_prompt(
         "urgent",
         {},
         emergency=lines.emergency,
-        resources=resources(turn.profile.country, _risk(turn.slots)),
+        resources=resources(country_of(turn.profile), _risk(turn.slots)),
     )
 
 

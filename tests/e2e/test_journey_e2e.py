@@ -34,8 +34,13 @@ def test_checkin_win_and_progress_photo(
     now = datetime.now(UTC)
     loaded = store.load("telegram", str(SAM), now)
     today = date.today()
-    store.save(loaded, Profile(consented=True, role="both", safety_checked_on=today.isoformat()),
-               loaded.conversation, [], now)
+    store.save(
+        loaded,
+        Profile(consented=True, role="both", safety_checked_on=today.isoformat()),
+        loaded.conversation,
+        [],
+        now,
+    )
     for back, score in enumerate((2, 3, 3, 4)):
         day = (today - timedelta(days=back + 1)).isoformat()
         progress.save_checkin(loaded.person_id, day, score, None, now)

@@ -114,3 +114,38 @@ def test_reminders_arrive_once_wait_out_429_and_spare_the_blocked(
     engine.dispose()
     assert sorted(statuses) == ["blocked", "sent", "sent"], statuses
     assert bob_active == 0, "a person who blocked the bot is left alone"
+
+
+def test_kill_9_after_the_claim_then_restart_delivers_exactly_once(
+    fake_api: FakeBotAPI,
+    tmp_path: Path,
+    seeded: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real process claims a reminder, cannot send it yet, and dies by SIGKILL."""
+    _, key = seeded
+    monkeypatch.setenv("MEND_SECRET_KEY", key)
+    monkeypatch.setenv("REMINDER_SWEEP_SECONDS", "1")
+    monkeypatch.setenv("REMINDER_LEASE_SECONDS", "3")
+    fake_api.block_chat(BOB)
+    # Telegram is failing for a moment: the first sends for ALEX get a server error.
+    fake_api.fail_next("sendMessage", 500, "Internal Server Error", times=3)
+    bot = Bot(fake_api, tmp_path)
+    bot.start()
+    try:
+        fake_api.wait_for_calls(
+            "sendMessage", chat_id=ALEX, count=1, timeout=STARTUP, include_failed=True
+        )
+        bot.kill()  # claimed and recorded, not yet sent
+        assert fake_api.calls_to("sendMessage", chat_id=ALEX) == [] or all(
+            not c.ok for c in fake_api.calls_to("sendMessage", chat_id=ALEX)
+        )
+        fake_api.mark()
+        bot.start()
+        fake_api.wait_until_polled(timeout=STARTUP)
+        delivered = fake_api.wait_for_calls("sendMessage", chat_id=ALEX, count=2, timeout=STARTUP)
+        assert len(delivered) == 2  # ALEX's two rituals, each once
+        with pytest.raises(AssertionError):
+            fake_api.wait_for_calls("sendMessage", chat_id=ALEX, count=3, timeout=4)
+    finally:
+        bot.stop()

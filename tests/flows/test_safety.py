@@ -372,3 +372,11 @@ def test_the_idle_menu_offers_no_exercise_for_two_while_paused() -> None:
     chat.text("hello")
     keys = [o.key for o in chat.last[-1].options]
     assert "idle..reframe" not in keys and "idle..hurt" in keys
+
+
+def test_the_country_comes_from_the_time_zone_when_not_told() -> None:
+    chat = onboarded()
+    chat.profile = replace(chat.profile, timezone="Europe/Berlin")
+    chat.text(SELF_HARM)
+    assert for_country("de").country_name in chat.said
+    assert content.text("safety.resources", "ask_country") not in chat.said
