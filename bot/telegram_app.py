@@ -8,10 +8,10 @@ person shares would not stay between them and Mend.
 from __future__ import annotations
 
 import contextlib
-from datetime import timedelta
 import logging
 import traceback
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from telegram import (

@@ -268,7 +268,9 @@ def handle(
                 # put help right under it, rather than breaking off the plan.
                 _pause(step, found.risk)
                 _text(step, event.body)
-                step.replies.append(Reply(safety.resources(safety.country_of(step.profile), found.risk)))
+                step.replies.append(
+                    Reply(safety.resources(safety.country_of(step.profile), found.risk))
+                )
             else:
                 _crisis(step, found.risk)
             return step.outcome()
