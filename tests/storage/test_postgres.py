@@ -1,0 +1,85 @@
+"""The same storage on PostgreSQL, when a server is at hand (MEND_TEST_POSTGRES_URL).
+
+`.ci/run` starts a local PostgreSQL when the machine has one; elsewhere these are skipped,
+and everything else runs on SQLite as usual.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, text
+
+from bot.service import Mend, next_due
+from flows.contract import Choice, Command, Conversation, JournalRecord, Profile, Text
+from storage import migrate
+from storage.conversations import ConversationStore
+from storage.crypto import TextCipher, new_key
+from storage.engine import make_engine
+from storage.memory import PersonMemory
+from storage.rituals import RitualStore
+from tests.conftest import FakeClock
+
+URL = os.environ.get("MEND_TEST_POSTGRES_URL", "")
+pytestmark = pytest.mark.skipif(not URL, reason="no PostgreSQL (MEND_TEST_POSTGRES_URL unset)")
+CIPHER = TextCipher([new_key().encode()])
+NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def pg() -> Iterator[Engine]:
+    engine = make_engine(URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(URL)
+    yield engine
+    engine.dispose()
+
+
+def test_migrations_and_the_hot_path(pg: Engine) -> None:
+    assert migrate.is_current(URL)
+    store = ConversationStore(pg, CIPHER)
+    loaded = store.load("telegram", "1", NOW)
+    conversation = Conversation("hurt", "landed", {"what": "the lie"}, 1)
+    store.save(
+        loaded, Profile(True, "hurt"), conversation,
+        [JournalRecord("hurt", (("what", "the lie"),))], NOW, update_id=7, message_id=3,
+    )
+    again = store.load("telegram", "1", NOW + timedelta(minutes=1))
+    assert again.conversation == conversation and again.seen(7)
+    assert again.last_message_id == 3
+    assert PersonMemory(pg, again.person_id, CIPHER).journal(5)[0].parts == (("what", "the lie"),)
+    store.erase(again.person_id)
+    with pg.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM journal_entries")).scalar() == 0
+    store.close()
+
+
+def test_a_whole_conversation_and_a_reminder_claim(pg: Engine) -> None:
+    clock = FakeClock(NOW)
+    mend = Mend(pg, CIPHER, clock)
+    for event in (
+        Command("start"), Choice("onboarding.intro.ok"), Choice("onboarding.consent.agree"),
+        Choice("onboarding.role.both"), Choice("onboarding.safe.safe"), Choice("moment.offer.no"),
+        Command("hurt"), Text("what happened"), Command("checkin"), Choice("checkin.score.4"),
+        Choice("checkin.words.skip"),
+    ):
+        assert mend.handle("telegram", "42", event).replies
+    loaded = mend.store.load("telegram", "42", NOW)
+    profile = Profile(timezone="Europe/Berlin")
+    rituals = RitualStore(pg, CIPHER)
+    rituals.add(loaded.person_id, "coffee", None, "08:00", "0123456",
+                next_due(profile, "08:00", "0123456", NOW - timedelta(minutes=1)), NOW)
+    first = rituals.claim(NOW, timedelta(minutes=5), 10)
+    second = rituals.claim(NOW, timedelta(minutes=5), 10)
+    assert len(first) == 1 and second == [], "a leased ritual is claimed once"
+    opened = rituals.open_deliveries(
+        [{"ritual_id": first[0].ritual_id, "person_id": loaded.person_id,
+          "local_date": "2026-03-02", "status": "claimed", "due_at": first[0].due_at}] * 2
+    )
+    assert len(opened) == 1
+    mend.close()
