@@ -55,7 +55,7 @@ def chat(
     out = stdout or sys.stdout
     interactive = stream.isatty()
     if interactive:
-        out.write("Mend in your terminal. Type /help for commands, Ctrl-D to leave.\n")
+        out.write(content.text("console", "hello") + "\n")
     for event in opening:
         _show(mend.handle(CHANNEL, person, event), out)
     for line in _lines(stream, interactive, out):
@@ -63,7 +63,7 @@ def chat(
             continue
         _show(mend.handle(CHANNEL, person, parse(line)), out)
     if interactive:
-        out.write("\nTake care. Your place is kept for next time.\n")
+        out.write("\n" + content.text("console", "bye") + "\n")
     return 0
 
 
