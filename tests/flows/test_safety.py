@@ -288,9 +288,7 @@ ALL_KEYS = sorted(
         option.key
         for flow in coach.FLOWS.values()
         for state in flow.states
-        for option in flow.options(
-            Turn(state.name, {}, Profile())
-        )
+        for option in flow.options(Turn(state.name, {}, Profile()))
     }
     | {"r.1.done", "r.999999.answer", "idle..hurt", "idle..nope", "x", ""}
 )

@@ -10,7 +10,7 @@ def test_a_win_in_one_tap() -> None:
     chat.onboard()
     chat.command("win")
     chat.pick("nofight")
-    assert chat.records == [JournalRecord("win", (("win", "A fight that never started"),))]
+    assert chat.records == [JournalRecord("win", (("win", "A fight that didn’t happen"),))]
     assert content.text("win.saved") in chat.said
     assert chat.conversation.idle
 
