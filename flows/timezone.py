@@ -30,6 +30,10 @@ def propose(event: EventData) -> None:
     turn.slots[LOCAL_NOW] = clock.describe_now(zone, turn.now) if turn.now else ""
 
 
+def proposed(event: EventData) -> bool:
+    return bool(model_of(event).slots.get(ZONE))
+
+
 def accept(event: EventData) -> None:
     turn = model_of(event)
     zone = turn.slots.get(ZONE)
@@ -62,7 +66,7 @@ def asking(ask: str, confirm_state: str, *, then: str) -> list[dict[str, Any]]:
             "trigger": "pick",
             "source": confirm_state,
             "dest": then,
-            "conditions": value_is("yes"),
+            "conditions": [value_is("yes"), proposed],
             "before": accept,
         },
         {"trigger": "pick", "source": confirm_state, "dest": ask, "conditions": value_is("no")},

@@ -404,3 +404,14 @@ def test_every_rule_names_a_documented_signal() -> None:
     assert {rule.signal for rule in cfg.rules} | wider_net == set(SIGNALS)
     for rule in cfg.rules:
         assert rule.risk == SIGNALS[rule.signal]
+
+
+def test_the_wider_net_prefilter_never_hides_a_match() -> None:
+    """Each net pattern that matches a labelled row must also pass the quick word check."""
+    from flows import screen_net
+
+    for row in ROWS:
+        norm = screen_module.normalise(row.text)
+        patterns = screen_net.SELF_HARM + screen_net.DANGER_NOW + screen_net.ABUSE
+        if any(p.search(norm) for p in patterns):
+            assert screen_net._ANY.search(norm), row.text
