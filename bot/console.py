@@ -70,6 +70,8 @@ def chat(
 def _show(handled: Handled, out: TextIO) -> None:
     for reply in handled.replies:
         out.write("\nmend> " + render(reply) + "\n")
+    for other in handled.others:  # someone else's chat: say it was sent, never show it here
+        out.write(f"\n(sent to {other.external_id}'s chat)\n")
     if handled.clear_chat:
         out.write("\nmend> " + content.text("exit", "console") + "\n")
     out.flush()

@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import Engine
 
 from bot.clock import Clock, system_clock
-from flows import answer, coach
+from flows import answer, coach, content
 from flows import clock as tzclock
 from flows.contract import (
     Attachment,
@@ -22,6 +22,8 @@ from flows.contract import (
     DeliveryRecord,
     EraseRecord,
     Event,
+    Option,
+    PartnerRecord,
     Profile,
     Record,
     Reply,
@@ -30,10 +32,31 @@ from flows.contract import (
 from storage.conversations import ConversationStore
 from storage.crypto import TextCipher
 from storage.memory import PersonMemory
+from storage.partners import Joined, Partner, PartnerStore
 from storage.progress import ProgressStore
 from storage.rituals import RitualStore
 
 EVENING = "19:00"
+_JOIN_COPY = {
+    Joined.LINKED: "linked",
+    Joined.OWN: "own_invite",
+    Joined.ALREADY: "already",
+    # Unknown, used, expired, or an inviter who left: all read the same, so an invite can
+    # never tell anyone whether a person is still here.
+    Joined.UNKNOWN: "cannot_join",
+    Joined.USED: "cannot_join",
+    Joined.EXPIRED: "cannot_join",
+    Joined.GONE: "cannot_join",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ForPartner:
+    """Messages for the other partner's own chat (sent by the adapter of their channel)."""
+
+    channel: str
+    external_id: str
+    replies: tuple[Reply, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +64,7 @@ class Handled:
     replies: tuple[Reply, ...]
     clear_chat: bool = False  # the discreet exit: the adapter clears what its channel allows
     last_message_id: int | None = None
+    others: tuple[ForPartner, ...] = ()
 
 
 def _draw(reply: Reply) -> Reply:
@@ -74,6 +98,8 @@ class Mend:
         self.store = ConversationStore(engine, cipher)
         self.rituals = RitualStore(engine, cipher)
         self.progress = ProgressStore(engine, cipher)
+        self.partners = PartnerStore(engine, cipher)
+        self.invite_link = "/start "  # the Telegram adapter sets https://t.me/<bot>?start=
 
     def handle(
         self,
@@ -96,8 +122,10 @@ class Mend:
             now=now,
         )
         if any(isinstance(r, EraseRecord) for r in outcome.records):
-            self.store.erase(loaded.person_id)
-            return Handled(outcome.replies)
+            partner = self.partners.partner_of(loaded.person_id)
+            self.store.erase(loaded.person_id)  # their shares and the link go with them
+            told = self._gently(partner)
+            return Handled(outcome.replies, others=told)
         if (
             update_id is not None
             or not loaded.active
@@ -115,9 +143,79 @@ class Mend:
                 message_id,
             )
         self._apply(loaded.person_id, loaded.profile, outcome.profile, outcome.records, now)
+        extra, others = self._partner(loaded.person_id, outcome.profile, outcome.records, now)
         clear = any(isinstance(r, ClearChatRecord) for r in outcome.records)
         newest = max(filter(None, (message_id, loaded.last_message_id)), default=None)
-        return Handled(tuple(_draw(r) for r in outcome.replies), clear, newest)
+        replies = tuple(_draw(r) for r in (*outcome.replies, *extra))
+        return Handled(replies, clear, newest, others)
+
+    # --- partner mode ---------------------------------------------------------------------
+
+    def _gently(self, partner: Partner | None) -> tuple[ForPartner, ...]:
+        if partner is None:
+            return ()
+        note = Reply(content.text("partner", "unlinked_other"))
+        return (ForPartner(partner.channel, partner.external_id, (note,)),)
+
+    def _partner(
+        self, person_id: int, profile: Profile, records: tuple[Record, ...], now: datetime
+    ) -> tuple[list[Reply], tuple[ForPartner, ...]]:
+        """Invites, links and sharing: what this person is told, and what their partner gets."""
+        replies: list[Reply] = []
+        others: list[ForPartner] = []
+        for record in records:
+            if not isinstance(record, PartnerRecord):
+                continue
+            if record.action == "invite":
+                code = self.partners.create_invite(person_id, now)
+                link = self.invite_link + code
+                replies.append(Reply(content.text("partner", "invite", link=link)))
+            elif record.action == "join":
+                outcome, inviter = self.partners.redeem(record.code, person_id, now)
+                replies.append(Reply(content.text("partner", _JOIN_COPY[outcome])))
+                partner = self.partners.partner_of(person_id) if inviter else None
+                if partner is not None:
+                    note = Reply(content.text("partner", "linked_inviter"))
+                    others.append(ForPartner(partner.channel, partner.external_id, (note,)))
+            elif record.action == "unlink":
+                replies.append(Reply(content.text("partner", "unlinked")))
+                others.extend(self._gently(self.partners.unlink(person_id)))
+            elif record.action == "share":
+                replies.append(self._share(person_id, profile, record, now, others))
+            elif record.action == "answer" and record.share_id is not None:
+                item = self.partners.received(person_id, record.share_id)
+                sender = self.partners.partner_of(person_id)
+                if item is not None and sender is not None and sender.person_id == item.from_id:
+                    note = Reply(content.text("partner.answers", record.kind))
+                    others.append(ForPartner(sender.channel, sender.external_id, (note,)))
+        return replies, tuple(others)
+
+    def _share(
+        self,
+        person_id: int,
+        profile: Profile,
+        record: PartnerRecord,
+        now: datetime,
+        others: list[ForPartner],
+    ) -> Reply:
+        partner = self.partners.partner_of(person_id)
+        if partner is None:
+            return Reply(content.text("partner", "not_linked"))
+        safe = profile.paused is None and profile.track == "couples" and partner.safe_for_two
+        if not safe or not partner.reachable:
+            # Safety outranks sharing; the other partner is told nothing, and not why.
+            return Reply(content.text("partner", "paused"))
+        share_id = self.partners.share(
+            person_id, partner.person_id, record.kind, record.text, now, record.share_id
+        )
+        text = content.text("partner.received", record.kind, text=record.text)
+        options = tuple(
+            Option(f"p.{share_id}.{value}", label)
+            for value, label in content.options("partner.received").items()
+        )
+        shown = Reply(text, options if record.kind == "statement" else ())
+        others.append(ForPartner(partner.channel, partner.external_id, (shown,)))
+        return Reply(content.text("partner", "sent"))
 
     def _apply(
         self,

@@ -138,6 +138,13 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if handled.clear_chat and handled.last_message_id:
         await bot.clear_recent(chat.id, handled.last_message_id)
     await send_replies(bot, chat.id, handled.replies)
+    for other in handled.others:
+        if other.channel != CHANNEL:
+            continue
+        try:
+            await send_replies(bot, int(other.external_id), other.replies)
+        except TelegramError as problem:  # their chat may be closed; this chat is fine
+            log.info("could not reach a partner: %s", type(problem).__name__)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -169,6 +176,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    mend: Mend = application.bot_data["mend"]
+    if application.bot.username:
+        mend.invite_link = f"https://t.me/{application.bot.username}?start="
     commands = [BotCommand(name, text) for name, text in command_menu().items()]
     try:
         await application.bot.set_my_commands(commands)

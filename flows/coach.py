@@ -24,6 +24,7 @@ from flows import (
     onboarding,
     progress,
     prompts,
+    reflect,
     reframe,
     reminders,
     rituals,
@@ -47,12 +48,14 @@ from flows.contract import (
     JournalItem,
     Option,
     Outcome,
+    PartnerRecord,
     Profile,
     Progress,
     Record,
     Reply,
     Risk,
     RitualItem,
+    SharedItem,
     Text,
     Tick,
     Unsupported,
@@ -75,6 +78,7 @@ FLOWS: dict[str, Flow] = {
         rituals.FLOW,
         settings.FLOW,
         answer.FLOW,
+        reflect.FLOW,
     )
 }
 STARTS = {
@@ -131,6 +135,8 @@ class Memory(Protocol):
 
     def progress(self) -> Progress: ...
 
+    def shared(self, share_id: int) -> SharedItem | None: ...
+
 
 class _NoMemory:
     def journal(self, limit: int) -> Sequence[JournalItem]:
@@ -153,6 +159,9 @@ class _NoMemory:
 
     def progress(self) -> Progress:
         return Progress()
+
+    def shared(self, share_id: int) -> SharedItem | None:
+        return None
 
 
 NO_MEMORY: Memory = _NoMemory()
@@ -290,8 +299,8 @@ def handle(
     match event:
         case Text(body=body):
             _text(step, body)
-        case Command(name=name):
-            _command(step, name.lower())
+        case Command(name=name, args=args):
+            _command(step, name.lower(), args)
         case Choice(key=key):
             _choice(step, key)
         case Unsupported(what=what):
@@ -348,10 +357,22 @@ def _resume(step: _Step, saved: str = "") -> None:
 # --- commands -----------------------------------------------------------------------------------
 
 
-def _command(step: _Step, name: str) -> None:
+def _command(step: _Step, name: str, args: str = "") -> None:
     if name == "start":
         _set_aside(step)
-        _open(step, onboarding.FLOW.name)
+        code = args.strip()[:64]
+        _open(step, onboarding.FLOW.name, {JOIN: code} if code else None)
+    elif name == "invite":
+        if not step.profile.consented:
+            step.say("global", "need_consent")
+            _open(step, onboarding.FLOW.name)
+        else:
+            step.records.append(PartnerRecord("invite"))
+    elif name == "unlink":
+        if step.profile.paired:
+            step.records.append(PartnerRecord("unlink"))
+        else:
+            step.say("partner", "not_linked")
     elif name in STARTS:
         _set_aside(step)
         _open(step, STARTS[name])
@@ -479,6 +500,10 @@ def _choice(step: _Step, key: str) -> None:
     if parsed is not None:
         _reminder(step, *parsed)
         return
+    answered = partner_key(key)
+    if answered is not None:
+        _partner_answer(step, *answered)
+        return
     flow_name, _, rest = key.partition(".")
     state, _, value = rest.partition(".")
     if flow_name == IDLE_MENU and value in COMMANDS:
@@ -513,6 +538,38 @@ def _reminder(step: _Step, delivery_id: int, action: str) -> None:
         if text:
             _open(step, answer.FLOW.name, {answer.PROMPT: text})
             return
+    _resume_prompt(step)
+
+
+PARTNER_ACTIONS = ("hear", "more", "time", "reflect")
+JOIN = "_join"
+
+
+def partner_key(key: str) -> tuple[int, str] | None:
+    """(share id, action) from a button on something a partner sent ("p.<id>.<action>")."""
+    head, _, rest = key.partition(".")
+    number, _, action = rest.partition(".")
+    if (
+        head != "p"
+        or action not in PARTNER_ACTIONS
+        or not (number.isdecimal() and number.isascii())
+    ):
+        return None
+    return int(number), action
+
+
+def _partner_answer(step: _Step, share_id: int, action: str) -> None:
+    """Only what was shared with this very person can be answered, and only by them."""
+    item = step.memory.shared(share_id)
+    if item is None:
+        step.say("partner", "gone")
+        _resume_prompt(step)
+        return
+    if action == "reflect":
+        _open(step, reflect.FLOW.name, {reflect.SHARE: str(share_id)})
+        return
+    step.records.append(PartnerRecord("answer", kind=action, share_id=share_id))
+    step.say("partner.answers", "thanks")
     _resume_prompt(step)
 
 
@@ -557,7 +614,11 @@ def _fire(step: _Step, trigger: str, value: str) -> None:
 
 def _follow(step: _Step, slots: dict[str, str]) -> None:
     """What a finished flow asked to come next ("then": a comma-separated list)."""
-    first, _, rest = slots.get("then", "").partition(",")
+    then = slots.get("then", "")
+    if slots.get(JOIN) and step.profile.consented:
+        # They came with a partner's invite and have now said yes to Mend themselves.
+        step.records.append(PartnerRecord("join", code=slots[JOIN]))
+    first, _, rest = then.partition(",")
     if first == "resume":
         _resume(step, slots.get(RESUME, ""))
     elif first in FLOWS:

@@ -112,6 +112,7 @@ class Profile:
     timezone: str | None = None  # an IANA key, or "UTC+05:30" for a fixed offset
     quiet_from: str | None = None  # local "HH:MM"
     quiet_to: str | None = None
+    paired: bool = False  # linked with a partner (read from the pairs table, never saved here)
 
 
 Slots = dict[str, str]
@@ -257,8 +258,34 @@ class Progress:
     steps_visited: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class PartnerRecord:
+    """Partner mode: make an invite, join with a code, unlink, share, or answer a share."""
+
+    action: Literal["invite", "join", "unlink", "share", "answer"]
+    code: str = ""
+    kind: str = ""  # what is shared: "statement", "reflection"
+    text: str = ""
+    share_id: int | None = None  # the share being answered or reflected on
+
+
+@dataclass(frozen=True, slots=True)
+class SharedItem:
+    """Something the partner shared with this person (looked up only among their own)."""
+
+    id: int
+    kind: str
+    text: str
+
+
 Record = (
-    JournalRecord | EraseRecord | ClearChatRecord | RitualRecord | DeliveryRecord | CheckinRecord
+    JournalRecord
+    | EraseRecord
+    | ClearChatRecord
+    | RitualRecord
+    | DeliveryRecord
+    | CheckinRecord
+    | PartnerRecord
 )
 
 
@@ -299,6 +326,7 @@ __all__ = [
     "JournalRecord",
     "Option",
     "Outcome",
+    "PartnerRecord",
     "Profile",
     "Progress",
     "Record",
@@ -307,6 +335,7 @@ __all__ = [
     "RitualItem",
     "RitualRecord",
     "Role",
+    "SharedItem",
     "Slots",
     "Snapshot",
     "Text",

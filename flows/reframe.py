@@ -14,7 +14,7 @@ from transitions import EventData
 
 from flows import content
 from flows.analyse import analyse
-from flows.contract import JournalRecord, Reply, Slots
+from flows.contract import JournalRecord, PartnerRecord, Profile, Reply, Slots
 from flows.flow import (
     END,
     Callback,
@@ -183,8 +183,7 @@ def _keep_parked(event: EventData) -> None:
 
 
 def _save(event: EventData) -> None:
-    slots = model_of(event).slots
-    text = slots["statement"] if slots.get("mode") == "own" else statement(slots)
+    text = _final(model_of(event).slots)
     model_of(event).records.append(JournalRecord("statement", (("statement", text),)))
     model_of(event).say(content.text("reframe.saved"))
 
@@ -196,10 +195,38 @@ def _shape_own(event: EventData) -> None:
 # --- prompts ---------------------------------------------------------------------------------
 
 
+def can_share(profile: Profile) -> bool:
+    """Sharing is for linked partners; it pauses quietly after a crisis or off the couples track."""
+    return profile.paired and profile.paused is None and profile.track == "couples"
+
+
+def _final(slots: Slots) -> str:
+    return slots["statement"] if slots.get("mode") == "own" else statement(slots)
+
+
 def _review(flow: Flow, turn: Turn) -> Reply:
     if turn.slots.get("mode") == "own":
-        return flow.plain_prompt("review", turn.slots, section="review_own")
-    return flow.plain_prompt("review", turn.slots, statement=statement(turn.slots))
+        reply = flow.plain_prompt("review", turn.slots, section="review_own")
+    else:
+        reply = flow.plain_prompt("review", turn.slots, statement=statement(turn.slots))
+    if can_share(turn.profile):
+        return reply
+    return Reply(reply.text, tuple(o for o in reply.options if not o.key.endswith(".send")))
+
+
+def _share_preview(flow: Flow, turn: Turn) -> Reply:
+    return flow.plain_prompt("share_preview", {}, statement=_final(turn.slots))
+
+
+def _may_share(event: EventData) -> bool:
+    return can_share(model_of(event).profile)
+
+
+def _send(event: EventData) -> None:
+    turn = model_of(event)
+    text = _final(turn.slots)
+    turn.records.append(JournalRecord("statement", (("statement", text),)))
+    turn.records.append(PartnerRecord("share", kind="statement", text=text))
 
 
 def _words(
@@ -245,6 +272,7 @@ FLOW = Flow(
         State("need"),
         State("need_own"),
         State("review", render=_review),
+        State("share_preview", render=_share_preview),
         State("edit"),
     ],
     transitions=[
@@ -310,5 +338,24 @@ FLOW = Flow(
             "before": forget(*_ALL),
         },
         *edit_menu("edit", PARTS, "review"),
+        {
+            "trigger": "pick",
+            "source": "review",
+            "dest": "share_preview",
+            "conditions": [value_is("send"), _may_share],
+        },
+        {
+            "trigger": "pick",
+            "source": "share_preview",
+            "dest": END,
+            "conditions": [value_is("send"), _may_share],
+            "before": _send,
+        },
+        {
+            "trigger": "pick",
+            "source": "share_preview",
+            "dest": "review",
+            "conditions": value_is("back"),
+        },
     ],
 )

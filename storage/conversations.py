@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Insert, bindparam, delete, insert, select, true, update
+from sqlalchemy import Engine, Insert, bindparam, delete, exists, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.contract import (
@@ -29,12 +29,13 @@ from flows.contract import (
     Role,
 )
 from storage.crypto import TextCipher
-from storage.models import ConversationRow, JournalEntry, Person
+from storage.models import ConversationRow, JournalEntry, Pair, Person
 from storage.prepared import Prepared
 
 T = TypeVar("T")
 REDELIVERY_WINDOW = timedelta(hours=24)
 
+_pairs = Pair.__table__  # type: ignore[attr-defined]
 _people = Person.__table__  # type: ignore[attr-defined]
 _conversations = ConversationRow.__table__  # type: ignore[attr-defined]
 _journal = JournalEntry.__table__  # type: ignore[attr-defined]
@@ -183,6 +184,9 @@ class ConversationStore:
             select(
                 _people.c.id,
                 _people.c.active,
+                exists()
+                .where(or_(_pairs.c.a_id == _people.c.id, _pairs.c.b_id == _people.c.id))
+                .label("paired"),
                 *(_people.c[name] for name in PROFILE_COLUMNS),
                 _conversations.c.flow,
                 _conversations.c.state,
@@ -288,9 +292,9 @@ class ConversationStore:
 
         row = self._transaction(find)
         width = len(PROFILE_COLUMNS)
-        pid, active = row[0], bool(row[1])
-        profile = profile_from(row[2 : 2 + width])
-        flow, state, version, slots, last_update_id, last_message_id, updated_at = row[2 + width :]
+        pid, active, paired = row[0], bool(row[1]), bool(row[2])
+        profile = replace(profile_from(row[3 : 3 + width]), paired=paired)
+        flow, state, version, slots, last_update_id, last_message_id, updated_at = row[3 + width :]
         conversation = Conversation()
         if flow is not None:
             conversation = Conversation.from_json(

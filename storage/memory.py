@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from flows.contract import DeliveryItem, JournalItem, Progress, RitualItem
+from flows.contract import DeliveryItem, JournalItem, Progress, RitualItem, SharedItem
 from storage.conversations import _json_object, decode_parts
 from storage.crypto import TextCipher
 from storage.models import ConversationRow, Delivery, JournalEntry, Person
+from storage.partners import PartnerStore
 from storage.progress import ProgressStore
 from storage.rituals import RitualStore
 
@@ -76,6 +77,10 @@ class PersonMemory:
 
     def progress(self) -> Progress:
         return ProgressStore(self._engine, self._cipher).progress(self._person_id)
+
+    def shared(self, share_id: int) -> SharedItem | None:
+        item = PartnerStore(self._engine, self._cipher).received(self._person_id, share_id)
+        return SharedItem(item.id, item.kind, item.body) if item is not None else None
 
     def export(self) -> dict[str, Any]:
         """Everything stored about the person, decrypted, for /export."""

@@ -146,3 +146,61 @@ class Checkin(SQLModel, table=True):
     score: int
     words: str | None = Field(default=None, sa_type=Text)  # encrypted
     updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Invite(SQLModel, table=True):
+    """A partner invite: only the hash of its code is kept, so the table cannot be replayed."""
+
+    __tablename__ = "invites"
+    __table_args__ = (UniqueConstraint("code_hash", name="uq_invites_code_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False)
+    )
+    code_hash: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Pair(SQLModel, table=True):
+    """Two linked partners; each person is in at most one pair."""
+
+    __tablename__ = "pairs"
+    __table_args__ = (
+        UniqueConstraint("a_id", name="uq_pairs_a"),
+        UniqueConstraint("b_id", name="uq_pairs_b"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    a_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False)
+    )
+    b_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False)
+    )
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Share(SQLModel, table=True):
+    """Something one partner chose to send the other, after a preview (body encrypted).
+
+    Deleting either person deletes it, so what they shared leaves the partner's view too.
+    """
+
+    __tablename__ = "shares"
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False)
+    )
+    to_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    kind: str = Field(max_length=16)
+    body: str = Field(sa_type=Text)
+    reply_to: int | None = Field(default=None)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -24,6 +24,7 @@ from flows.contract import (
     Record,
     Reply,
     RitualItem,
+    SharedItem,
     Text,
 )
 
@@ -37,6 +38,7 @@ class Memory:
         self.deliveries: dict[int, DeliveryItem] = {}
         self.checkins: dict[str, int] = {}
         self.progress_data = Progress()
+        self.shares: dict[int, SharedItem] = {}
 
     def journal(self, limit: int) -> Sequence[JournalItem]:
         return self.items[:limit]
@@ -58,6 +60,9 @@ class Memory:
 
     def progress(self) -> Progress:
         return self.progress_data
+
+    def shared(self, share_id: int) -> SharedItem | None:
+        return self.shares.get(share_id)
 
 
 class Chat:

@@ -1,0 +1,196 @@
+"""Partner mode's storage: invites kept only as hashes, pairs, and shared items.
+
+Every lookup is scoped to the person asking, so forged ids, someone else's invite, or a pair
+one is not in can never be read or acted on.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from storage.crypto import TextCipher
+from storage.models import Invite, Pair, Person, Share
+
+_invites = Invite.__table__  # type: ignore[attr-defined]
+_pairs = Pair.__table__  # type: ignore[attr-defined]
+_shares = Share.__table__  # type: ignore[attr-defined]
+_people = Person.__table__  # type: ignore[attr-defined]
+
+INVITE_LIFETIME = timedelta(hours=72)
+CODE_BYTES = 16  # 128 bits
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
+
+
+class Joined(enum.Enum):
+    LINKED = "linked"
+    UNKNOWN = "unknown"  # no such code (or a typo): said the same way as used or expired
+    EXPIRED = "expired"
+    USED = "used"
+    OWN = "own"
+    ALREADY = "already"  # one of the two is already linked
+    GONE = "gone"  # the inviter left or blocked Mend
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    person_id: int
+    channel: str
+    external_id: str
+    reachable: bool
+    safe_for_two: bool  # neither paused after a crisis nor on the individual track
+
+
+@dataclass(frozen=True, slots=True)
+class SharedItem:
+    id: int
+    from_id: int
+    kind: str
+    body: str
+
+
+class PartnerStore:
+    def __init__(self, engine: Engine, cipher: TextCipher) -> None:
+        self._engine = engine
+        self._cipher = cipher
+
+    def create_invite(self, person_id: int, now: datetime) -> str:
+        code = secrets.token_urlsafe(CODE_BYTES)
+        with self._engine.begin() as conn:
+            conn.execute(
+                _invites.insert().values(
+                    person_id=person_id,
+                    code_hash=code_hash(code),
+                    created_at=now,
+                    expires_at=now + INVITE_LIFETIME,
+                )
+            )
+        return code
+
+    def partner_of(self, person_id: int) -> Partner | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(_pairs.c.a_id, _pairs.c.b_id).where(
+                    or_(_pairs.c.a_id == person_id, _pairs.c.b_id == person_id)
+                )
+            ).first()
+            if row is None:
+                return None
+            other = row.b_id if row.a_id == person_id else row.a_id
+            p = conn.execute(
+                select(
+                    _people.c.channel,
+                    _people.c.external_id,
+                    _people.c.active,
+                    _people.c.paused,
+                    _people.c.track,
+                ).where(_people.c.id == other)
+            ).first()
+        if p is None:  # pragma: no cover - the pair row cascades with the person
+            return None
+        return Partner(
+            other,
+            p.channel,
+            p.external_id,
+            bool(p.active),
+            p.paused is None and p.track != "individual",
+        )
+
+    def redeem(self, code: str, person_id: int, now: datetime) -> tuple[Joined, int | None]:
+        """Link the person to whoever made the invite; (outcome, inviter id when linked)."""
+        with self._engine.begin() as conn:
+            invite = conn.execute(
+                select(_invites).where(_invites.c.code_hash == code_hash(code))
+            ).first()
+            if invite is None:
+                return Joined.UNKNOWN, None
+            if invite.person_id == person_id:
+                return Joined.OWN, None
+            if invite.used_at is not None:
+                return Joined.USED, None
+            expires = invite.expires_at
+            if expires.tzinfo is None:
+                expires = expires.replace(tzinfo=now.tzinfo)
+            if expires <= now:
+                return Joined.EXPIRED, None
+            inviter = conn.execute(
+                select(_people.c.active).where(_people.c.id == invite.person_id)
+            ).first()
+            if inviter is None or not inviter.active:
+                return Joined.GONE, None
+            taken = conn.execute(
+                select(_pairs.c.id).where(
+                    or_(
+                        _pairs.c.a_id.in_((person_id, invite.person_id)),
+                        _pairs.c.b_id.in_((person_id, invite.person_id)),
+                    )
+                )
+            ).first()
+            if taken is not None:
+                return Joined.ALREADY, None
+            used = conn.execute(
+                update(_invites)
+                .where(_invites.c.id == invite.id, _invites.c.used_at.is_(None))
+                .values(used_at=now)
+            )
+            if used.rowcount != 1:
+                return Joined.USED, None
+            try:
+                conn.execute(
+                    _pairs.insert().values(a_id=invite.person_id, b_id=person_id, created_at=now)
+                )
+            except IntegrityError:
+                return Joined.ALREADY, None
+        return Joined.LINKED, int(invite.person_id)
+
+    def unlink(self, person_id: int) -> Partner | None:
+        """Remove the link; returns who was on the other side (to tell them gently)."""
+        partner = self.partner_of(person_id)
+        with self._engine.begin() as conn:
+            conn.execute(
+                delete(_pairs).where(or_(_pairs.c.a_id == person_id, _pairs.c.b_id == person_id))
+            )
+        return partner
+
+    def share(
+        self,
+        from_id: int,
+        to_id: int,
+        kind: str,
+        body: str,
+        now: datetime,
+        reply_to: int | None = None,
+    ) -> int:
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                _shares.insert()
+                .values(
+                    from_id=from_id,
+                    to_id=to_id,
+                    kind=kind,
+                    body=self._cipher.encrypt(body),
+                    reply_to=reply_to,
+                    created_at=now,
+                )
+                .returning(_shares.c.id)
+            )
+            return int(result.scalar_one())
+
+    def received(self, person_id: int, share_id: int) -> SharedItem | None:
+        """A shared item only its recipient can see; anything else reads as missing."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(_shares).where(_shares.c.id == share_id, _shares.c.to_id == person_id)
+            ).first()
+        if row is None:
+            return None
+        return SharedItem(row.id, row.from_id, row.kind, self._cipher.decrypt(row.body))

@@ -1,0 +1,177 @@
+"""Partner mode with two people on Telegram: invite, join, share by choice, and boundaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, text
+from telegram.ext import Application
+
+from flows import content
+from tests.bot.test_telegram import Person
+from tests.conftest import FakeClock
+from tests.fake_request import FakeRequest
+from tests.updates import callback_update
+
+App = Application[Any, Any, Any, Any, Any, Any]
+ALEX, SAM, KIM = 3001, 3002, 3003
+HONEST = "I felt scared when you came home late, because I need to know you are safe"
+
+
+async def onboard_with(person: Person, start: str) -> list[str]:
+    await person.say(start)
+    await person.press("ok")
+    await person.press("agree")
+    await person.press("both")
+    said = await person.press("safe")  # the link is made once they have said yes to Mend
+    return said + await person.press("no")
+
+
+async def invite(alex: Person, request: FakeRequest) -> str:
+    said = await alex.say("/invite")
+    link = next(w for w in said[-1].split() if "start=" in w)
+    assert link.startswith("https://t.me/mend_test_bot?start=")
+    return link.split("start=", 1)[1]
+
+
+async def linked(app: App, request: FakeRequest) -> tuple[Person, Person, str]:
+    await app.post_init(app)  # type: ignore[misc]
+    alex, sam = Person(app, request, ALEX), Person(app, request, SAM)
+    await alex.onboard()
+    code = await invite(alex, request)
+    said = await onboard_with(sam, f"/start {code}")
+    assert content.text("partner", "linked") in said
+    return alex, sam, code
+
+
+async def test_invite_join_and_both_are_told(
+    app: App, request_log: FakeRequest, engine: Engine
+) -> None:
+    await app.post_init(app)  # type: ignore[misc]
+    alex, sam = Person(app, request_log, ALEX), Person(app, request_log, SAM)
+    await alex.onboard()
+    code = await invite(alex, request_log)
+    assert len(code) >= 22, "at least 128 bits"
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT code_hash FROM invites")).scalar()
+    assert stored and code not in str(stored), "only a hash is kept"
+    await sam.say(f"/start {code}")
+    for value in ("ok", "agree", "both"):
+        await sam.press(value)
+    said = await sam.press("safe")
+    assert content.text("partner", "linked") in said
+    to_alex = [c.text for c in request_log.sent(ALEX)]
+    assert to_alex == [content.text("partner", "linked_inviter")]
+
+
+async def test_a_used_own_or_expired_invite_changes_nothing(
+    app: App, request_log: FakeRequest, clock: FakeClock, engine: Engine
+) -> None:
+    alex, _sam, code = await linked(app, request_log)
+    kim = Person(app, request_log, KIM)
+    said = await onboard_with(kim, f"/start {code}")
+    assert content.text("partner", "cannot_join") in said, "single use"
+    own = await invite(alex, request_log)
+    said = await onboard_with(alex, f"/start {own}")
+    assert (
+        content.text("partner", "already") in said or content.text("partner", "own_invite") in said
+    )
+    fresh = await invite(alex, request_log)
+    clock.advance(hours=73)
+    said = await onboard_with(Person(app, request_log, 3004), f"/start {fresh}")
+    assert content.text("partner", "cannot_join") in said, "expired after 72 hours"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM pairs")).scalar() == 1
+
+
+async def test_a_statement_is_shared_only_after_a_preview_and_can_be_answered(
+    app: App, request_log: FakeRequest
+) -> None:
+    alex, sam, _ = await linked(app, request_log)
+    await alex.say("/reframe")
+    await alex.say(HONEST)
+    said = await alex.press("send")
+    assert "exactly what your partner will see" in said[-1]
+    assert all(HONEST not in c.text for c in request_log.sent(SAM))
+    said = await alex.press("send")
+    assert said[-1] == content.text("partner", "sent")
+    to_sam = request_log.sent(SAM)
+    assert len(to_sam) == 1 and HONEST in to_sam[0].text
+    hear = next(k for _, k in to_sam[0].options if k.endswith(".hear"))
+    await sam.press("hear")
+    assert [c.text for c in request_log.sent(ALEX)] == [content.text("partner.answers", "hear")]
+    request_log.clear()
+    kim = Person(app, request_log, KIM)
+    await kim.onboard()
+    request_log.clear()
+    from tests.conftest import feed
+
+    await feed(app, callback_update(7777, KIM, hear))
+    assert next(c.text for c in request_log.sent(KIM)) == content.text("partner", "gone")
+    assert request_log.sent(ALEX) == [], "a forged button reaches nobody"
+
+
+async def test_a_reflection_goes_back_after_its_own_preview(
+    app: App, request_log: FakeRequest
+) -> None:
+    alex, sam, _ = await linked(app, request_log)
+    await alex.say("/reframe")
+    await alex.say(HONEST)
+    await alex.press("send")
+    await alex.press("send")
+    await sam.press("reflect")
+    said = await sam.say("What I heard is that you were scared when I was late")
+    assert "exactly what your partner will see" in said[-1]
+    await sam.press("send")
+    to_alex = [c.text for c in request_log.sent(ALEX)]
+    assert len(to_alex) == 1 and "you were scared when I was late" in to_alex[0]
+
+
+async def test_safety_outranks_sharing_and_the_partner_is_told_nothing(
+    app: App, request_log: FakeRequest
+) -> None:
+    alex, sam, _ = await linked(app, request_log)
+    await sam.say("he hits me when he drinks")  # Sam's screening flags abuse
+    request_log.clear()
+    await alex.say("/reframe")
+    said = await alex.say(HONEST)
+    keys = [k for c in request_log.sent(ALEX) for _, k in c.options]
+    assert any(k.endswith(".save") for k in keys)
+    if any(k.endswith(".send") for k in keys):
+        await alex.press("send")
+        said = await alex.press("send")
+        assert said[-1] == content.text("partner", "paused")
+    assert request_log.sent(SAM) == [], "nothing reaches Sam, and Alex is not told why"
+
+
+async def test_unlink_tells_the_other_gently(app: App, request_log: FakeRequest) -> None:
+    alex, sam, _ = await linked(app, request_log)
+    request_log.clear()
+    said = await sam.say("/unlink")
+    assert said == [content.text("partner", "unlinked")]
+    assert [c.text for c in request_log.sent(ALEX)] == [content.text("partner", "unlinked_other")]
+    said = await alex.say("/unlink")
+    assert said == [content.text("partner", "not_linked")]
+
+
+async def test_delete_removes_the_link_and_what_was_shared(
+    app: App, request_log: FakeRequest, engine: Engine
+) -> None:
+    from tests.conftest import feed
+
+    alex, _sam, _ = await linked(app, request_log)
+    await alex.say("/reframe")
+    await alex.say(HONEST)
+    await alex.press("send")
+    await alex.press("send")
+    hear = next(k for c in request_log.sent(SAM) for _, k in c.options if k.endswith(".hear"))
+    said = await alex.say("/delete")
+    await alex.press("erase")
+    assert [c.text for c in request_log.sent(SAM)] == [content.text("partner", "unlinked_other")]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM shares")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM pairs")).scalar() == 0
+    request_log.clear()
+    await feed(app, callback_update(8888, SAM, hear))
+    assert content.text("partner", "gone") in [c.text for c in request_log.sent(SAM)]
+    assert said
