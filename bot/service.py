@@ -256,6 +256,7 @@ class Mend:
                     record.score,
                     record.words,
                     now,
+                    record.shared,
                 )
             elif isinstance(record, DeliveryRecord):
                 until = None

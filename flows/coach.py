@@ -137,6 +137,10 @@ class Memory(Protocol):
 
     def shared(self, share_id: int) -> SharedItem | None: ...
 
+    def together(self, local_date: str) -> tuple[str, int, int] | None: ...
+
+    def partner_ready(self) -> bool | None: ...
+
 
 class _NoMemory:
     def journal(self, limit: int) -> Sequence[JournalItem]:
@@ -161,6 +165,12 @@ class _NoMemory:
         return Progress()
 
     def shared(self, share_id: int) -> SharedItem | None:
+        return None
+
+    def together(self, local_date: str) -> tuple[str, int, int] | None:
+        return None
+
+    def partner_ready(self) -> bool | None:
         return None
 
 
@@ -368,6 +378,9 @@ def _command(step: _Step, name: str, args: str = "") -> None:
             _open(step, onboarding.FLOW.name)
         else:
             step.records.append(PartnerRecord("invite"))
+    elif name == "ready":
+        step.profile = replace(step.profile, ready_for_two=not step.profile.ready_for_two)
+        step.say("pace", "ready" if step.profile.ready_for_two else "not_ready")
     elif name == "unlink":
         if step.profile.paired:
             step.records.append(PartnerRecord("unlink"))
@@ -463,6 +476,14 @@ def _open(step: _Step, name: str, slots: dict[str, str] | None = None, then: str
             return
         if step.profile.track == "individual":
             step.say("safety.individual")
+            _resume_prompt(step)
+            return
+        if step.profile.paired and not step.profile.ready_for_two:
+            step.say("pace", "ask")  # the pace of the slower partner
+            _resume_prompt(step)
+            return
+        if step.profile.paired and step.memory.partner_ready() is False:
+            step.say("pace", "waiting")
             _resume_prompt(step)
             return
         if safecheck.due(step.profile, step.today):

@@ -112,6 +112,7 @@ class Profile:
     timezone: str | None = None  # an IANA key, or "UTC+05:30" for a fixed offset
     quiet_from: str | None = None  # local "HH:MM"
     quiet_to: str | None = None
+    ready_for_two: bool = False
     paired: bool = False  # linked with a partner (read from the pairs table, never saved here)
 
 
@@ -246,6 +247,7 @@ class CheckinRecord:
     local_date: str
     score: int
     words: str | None = None
+    shared: bool = False  # the score only, never the words
 
 
 @dataclass(frozen=True, slots=True)

@@ -268,8 +268,31 @@ def country_for_timezone(tz: str | None) -> str | None:
 # lower case they are far more likely a reply than a country, so we only take them in capitals.
 _CODE_WORDS = frozenset(
     {
-        "am", "as", "at", "be", "by", "do", "eh", "er", "gg", "hm", "id", "in", "is",
-        "it", "la", "ma", "me", "mm", "my", "no", "pa", "so", "to", "um", "ye",
+        "am",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "eh",
+        "er",
+        "gg",
+        "hm",
+        "id",
+        "in",
+        "is",
+        "it",
+        "la",
+        "ma",
+        "me",
+        "mm",
+        "my",
+        "no",
+        "pa",
+        "so",
+        "to",
+        "um",
+        "ye",
     }
 )
 

@@ -94,6 +94,7 @@ PROFILE_COLUMNS = (
     "timezone",
     "quiet_from",
     "quiet_to",
+    "ready_for_two",
 )
 
 
@@ -114,6 +115,7 @@ def profile_from(row: Sequence[Any]) -> Profile:
         timezone,
         quiet_from,
         quiet_to,
+        ready_for_two,
     ) = row
     return Profile(
         consented=bool(consented),
@@ -127,6 +129,7 @@ def profile_from(row: Sequence[Any]) -> Profile:
         timezone=timezone,
         quiet_from=quiet_from,
         quiet_to=quiet_to,
+        ready_for_two=bool(ready_for_two),
     )
 
 

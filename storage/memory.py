@@ -78,6 +78,17 @@ class PersonMemory:
     def progress(self) -> Progress:
         return ProgressStore(self._engine, self._cipher).progress(self._person_id)
 
+    def together(self, local_date: str) -> tuple[str, int, int] | None:
+        partner = PartnerStore(self._engine, self._cipher).partner_of(self._person_id)
+        if partner is None or not partner.safe_for_two:
+            return None
+        store = ProgressStore(self._engine, self._cipher)
+        return store.together(self._person_id, partner.person_id, local_date)
+
+    def partner_ready(self) -> bool | None:
+        partner = PartnerStore(self._engine, self._cipher).partner_of(self._person_id)
+        return None if partner is None else partner.ready_for_two
+
     def shared(self, share_id: int) -> SharedItem | None:
         item = PartnerStore(self._engine, self._cipher).received(self._person_id, share_id)
         return SharedItem(item.id, item.kind, item.body) if item is not None else None

@@ -45,6 +45,8 @@ class Person(SQLModel, table=True):
     quiet_to: str | None = Field(default=None, max_length=5)
     # False once Telegram says they blocked the bot; true again when they write.
     active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    # Said "ready" for exercises for two; they open when both partners have.
+    ready_for_two: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
@@ -145,6 +147,8 @@ class Checkin(SQLModel, table=True):
     local_date: str = Field(max_length=10)
     score: int
     words: str | None = Field(default=None, sa_type=Text)  # encrypted
+    # The score (never the words) may be shared with a linked partner, if the person says so.
+    shared: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 

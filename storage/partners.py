@@ -48,6 +48,7 @@ class Partner:
     external_id: str
     reachable: bool
     safe_for_two: bool  # neither paused after a crisis nor on the individual track
+    ready_for_two: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ class PartnerStore:
                     _people.c.active,
                     _people.c.paused,
                     _people.c.track,
+                    _people.c.ready_for_two,
                 ).where(_people.c.id == other)
             ).first()
         if p is None:  # pragma: no cover - the pair row cascades with the person
@@ -103,6 +105,7 @@ class PartnerStore:
             p.external_id,
             bool(p.active),
             p.paused is None and p.track != "individual",
+            bool(p.ready_for_two),
         )
 
     def redeem(self, code: str, person_id: int, now: datetime) -> tuple[Joined, int | None]:

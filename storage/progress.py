@@ -9,11 +9,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.contract import Progress
 from storage.crypto import TextCipher
-from storage.models import Checkin, Delivery, JournalEntry
+from storage.models import Checkin, Delivery, JournalEntry, Share
 
 _checkins = Checkin.__table__  # type: ignore[attr-defined]
 _journal = JournalEntry.__table__  # type: ignore[attr-defined]
 _deliveries = Delivery.__table__  # type: ignore[attr-defined]
+_shares = Share.__table__  # type: ignore[attr-defined]
 
 STEP_OF_KIND = {
     "hurt": "hurt",
@@ -35,7 +36,13 @@ class ProgressStore:
         self._cipher = cipher
 
     def save_checkin(
-        self, person_id: int, local_date: str, score: int, words: str | None, now: datetime
+        self,
+        person_id: int,
+        local_date: str,
+        score: int,
+        words: str | None,
+        now: datetime,
+        shared: bool = False,
     ) -> None:
         """Insert today's check-in, or replace it: at most one a day."""
         make = postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
@@ -45,6 +52,7 @@ class ProgressStore:
             "score": score,
             "words": self._cipher.encrypt(words) if words else None,
             "updated_at": now,
+            "shared": shared,
         }
         stmt = make(_checkins).values(values)
         stmt = stmt.on_conflict_do_update(
@@ -53,6 +61,7 @@ class ProgressStore:
                 "score": stmt.excluded.score,
                 "words": stmt.excluded.words,
                 "updated_at": stmt.excluded.updated_at,
+                "shared": stmt.excluded.shared,
             },
         )
         with self._engine.begin() as conn:
@@ -79,6 +88,24 @@ class ProgressStore:
             for d, s, w in rows
         ]
 
+    def together(self, person_id: int, partner_id: int, before: str) -> tuple[str, int, int] | None:
+        """The latest day before `before` on which both shared their score: (day, mine, theirs)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(_checkins.c.person_id, _checkins.c.local_date, _checkins.c.score)
+                .where(
+                    _checkins.c.person_id.in_((person_id, partner_id)),
+                    _checkins.c.shared,
+                    _checkins.c.local_date < before,
+                )
+                .order_by(_checkins.c.local_date.desc())
+                .limit(60)
+            ).all()
+        mine = {d: s for p, d, s in rows if p == person_id}
+        theirs = {d: s for p, d, s in rows if p == partner_id}
+        both = sorted(set(mine) & set(theirs), reverse=True)
+        return (both[0], int(mine[both[0]]), int(theirs[both[0]])) if both else None
+
     def progress(self, person_id: int) -> Progress:
         with self._engine.connect() as conn:
             checkins = conn.execute(
@@ -96,7 +123,17 @@ class ProgressStore:
                 .where(_deliveries.c.person_id == person_id, _deliveries.c.status == "done")
                 .order_by(_deliveries.c.local_date)
             ).all()
-        wins = tuple(_day(created) for kind, created in journal if kind == "win")
+            shared_wins = conn.execute(
+                select(_shares.c.created_at).where(
+                    _shares.c.to_id == person_id, _shares.c.kind == "win"
+                )
+            ).all()
+        wins = tuple(
+            sorted(
+                [_day(created) for kind, created in journal if kind == "win"]
+                + [_day(created) for (created,) in shared_wins]
+            )
+        )
         visited = tuple(
             dict.fromkeys(STEP_OF_KIND[kind] for kind, _ in journal if kind in STEP_OF_KIND)
         )

@@ -1,7 +1,8 @@
 """/checkin: one daily question — "How safe and close did you feel today?" — 1 to 5.
 
 At most once a day: a second check-in the same day updates the first, so the picture in
-/progress stays one point a day.
+/progress stays one point a day. A linked partner may see the score (never the words) if the
+person chooses; when both chose to share on a day, each sees both scores the next time.
 """
 
 from __future__ import annotations
@@ -11,51 +12,90 @@ from typing import Any
 from transitions import EventData
 
 from flows import content
-from flows.contract import CheckinRecord, Reply
+from flows.contract import CheckinRecord, Profile, Reply
 from flows.flow import END, Flow, State, Turn, has_words, model_of, store, value_is, value_of
 
 COMMAND = "checkin"
 ORDER = 85
 SCORES = ("1", "2", "3", "4", "5")
 TODAY = "_today_score"
+TOGETHER = "_together"
 
 
 def _score(flow: Flow, turn: Turn) -> Reply:
     prompt = flow.plain_prompt("score", {})
+    lead = [turn.slots[TOGETHER]] if turn.slots.get(TOGETHER) else []
     earlier = turn.slots.get(TODAY)
     if earlier:
-        return Reply(
-            content.text("checkin.score", "again", score=earlier) + "\n\n" + prompt.text,
-            prompt.options,
-        )
-    return prompt
+        lead.append(content.text("checkin.score", "again", score=earlier))
+    return Reply("\n\n".join([*lead, prompt.text]), prompt.options) if lead else prompt
 
 
-def _record(words: str | None, event: EventData) -> None:
+def may_share(profile: Profile) -> bool:
+    return profile.paired and profile.paused is None and profile.track == "couples"
+
+
+def _can_share(event: EventData) -> bool:
+    return may_share(model_of(event).profile)
+
+
+def _record(event: EventData, shared: bool = False) -> None:
     turn = model_of(event)
     score = int(turn.slots.get("score", "3"))
-    turn.records.append(CheckinRecord(turn.today, score, words))
+    words = turn.slots.get("words") or None
+    turn.records.append(CheckinRecord(turn.today, score, words, shared))
     turn.say(content.text("checkin.saved"))
 
 
-def _with_words(event: EventData) -> None:
-    _record(value_of(event).strip()[:500], event)
+def _keep_words(event: EventData) -> None:
+    model_of(event).slots["words"] = value_of(event).strip()[:500]
 
 
-def _without_words(event: EventData) -> None:
-    _record(None, event)
+def _shared(event: EventData) -> None:
+    _record(event, shared=True)
 
 
 def _prepare(memory: Any, today: str) -> dict[str, str]:
-    earlier = memory.checkin_on(today) if memory is not None and today else None
-    return {TODAY: str(earlier)} if earlier is not None else {}
+    slots: dict[str, str] = {}
+    if memory is None or not today:
+        return slots
+    earlier = memory.checkin_on(today)
+    if earlier is not None:
+        slots[TODAY] = str(earlier)
+    both = memory.together(today)
+    if both is not None:
+        day, mine, theirs = both
+        slots[TOGETHER] = content.text(
+            "checkin.together", day=day, mine=str(mine), theirs=str(theirs)
+        )
+    return slots
+
+
+def _ends(source: str, trigger: str, when: list[Any], do: list[Any]) -> list[dict[str, Any]]:
+    """Either ask whether to share the score (when linked), or save at once."""
+    return [
+        {
+            "trigger": trigger,
+            "source": source,
+            "dest": "share",
+            "conditions": [*when, _can_share],
+            "before": do,
+        },
+        {
+            "trigger": trigger,
+            "source": source,
+            "dest": END,
+            "conditions": when,
+            "before": [*do, _record],
+        },
+    ]
 
 
 FLOW = Flow(
     name="checkin",
-    version=1,
+    version=2,
     prepare=_prepare,
-    states=[State("score", render=_score), State("words")],
+    states=[State("score", render=_score), State("words"), State("share")],
     transitions=[
         {
             "trigger": "pick",
@@ -71,19 +111,21 @@ FLOW = Flow(
             "conditions": lambda e: value_of(e).strip() in SCORES,
             "before": store("score"),
         },
+        *_ends("words", "text", [has_words], [_keep_words]),
+        *_ends("words", "pick", [value_is("skip")], []),
         {
-            "trigger": "text",
-            "source": "words",
+            "trigger": "pick",
+            "source": "share",
             "dest": END,
-            "conditions": has_words,
-            "before": _with_words,
+            "conditions": value_is("yes"),
+            "before": _shared,
         },
         {
             "trigger": "pick",
-            "source": "words",
+            "source": "share",
             "dest": END,
-            "conditions": value_is("skip"),
-            "before": _without_words,
+            "conditions": value_is("no"),
+            "before": _record,
         },
     ],
 )

@@ -1,12 +1,17 @@
-"""/win: log a small win in one tap or a few words ("the fight that never started")."""
+"""/win: log a small win in one tap or a few words ("the fight that didn't happen").
+
+A linked partner can be shown the win too, if the person chooses; both then see it in
+/progress.
+"""
 
 from __future__ import annotations
 
 from transitions import EventData
 
 from flows import content
-from flows.contract import JournalRecord
-from flows.flow import END, Flow, State, has_words, model_of, value_of
+from flows.contract import JournalRecord, PartnerRecord
+from flows.flow import END, Flow, State, has_words, model_of, value_is, value_of
+from flows.steps.checkin import may_share
 
 COMMAND = "win"
 ORDER = 80
@@ -16,38 +21,57 @@ def _quick(event: EventData) -> bool:
     return value_of(event) in content.options("win.ask")
 
 
-def _save(words: str, event: EventData) -> None:
+def _keep(words: str, event: EventData) -> None:
     turn = model_of(event)
-    turn.records.append(JournalRecord("win", (("win", words.strip()[:500]),)))
+    turn.slots["win"] = words.strip()[:500]
+    turn.records.append(JournalRecord("win", (("win", turn.slots["win"]),)))
     turn.say(content.text("win.saved"))
 
 
-def _save_quick(event: EventData) -> None:
-    _save(content.options("win.ask")[value_of(event)], event)
+def _keep_quick(event: EventData) -> None:
+    _keep(content.options("win.ask")[value_of(event)], event)
 
 
-def _save_typed(event: EventData) -> None:
-    _save(value_of(event), event)
+def _keep_typed(event: EventData) -> None:
+    _keep(value_of(event), event)
+
+
+def _can_share(event: EventData) -> bool:
+    return may_share(model_of(event).profile)
+
+
+def _share(event: EventData) -> None:
+    turn = model_of(event)
+    turn.records.append(PartnerRecord("share", kind="win", text=turn.slots.get("win", "")))
+
+
+def _saving(trigger: str, when: object, do: object) -> list[dict[str, object]]:
+    return [
+        {
+            "trigger": trigger,
+            "source": "ask",
+            "dest": "offer",
+            "conditions": [when, _can_share],
+            "before": do,
+        },
+        {"trigger": trigger, "source": "ask", "dest": END, "conditions": when, "before": do},
+    ]
 
 
 FLOW = Flow(
     name="win",
-    version=1,
-    states=[State("ask")],
+    version=2,
+    states=[State("ask"), State("offer")],
     transitions=[
+        *_saving("pick", _quick, _keep_quick),
+        *_saving("text", has_words, _keep_typed),
         {
             "trigger": "pick",
-            "source": "ask",
+            "source": "offer",
             "dest": END,
-            "conditions": _quick,
-            "before": _save_quick,
+            "conditions": value_is("share"),
+            "before": _share,
         },
-        {
-            "trigger": "text",
-            "source": "ask",
-            "dest": END,
-            "conditions": has_words,
-            "before": _save_typed,
-        },
+        {"trigger": "pick", "source": "offer", "dest": END, "conditions": value_is("keep")},
     ],
 )

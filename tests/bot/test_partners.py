@@ -41,6 +41,8 @@ async def linked(app: App, request: FakeRequest) -> tuple[Person, Person, str]:
     code = await invite(alex, request)
     said = await onboard_with(sam, f"/start {code}")
     assert content.text("partner", "linked") in said
+    await alex.say("/ready")
+    await sam.say("/ready")
     return alex, sam, code
 
 
@@ -175,3 +177,51 @@ async def test_delete_removes_the_link_and_what_was_shared(
     await feed(app, callback_update(8888, SAM, hear))
     assert content.text("partner", "gone") in [c.text for c in request_log.sent(SAM)]
     assert said
+
+
+async def test_steps_for_two_wait_for_the_slower_partner(
+    app: App, request_log: FakeRequest
+) -> None:
+    await app.post_init(app)  # type: ignore[misc]
+    alex, sam = Person(app, request_log, ALEX), Person(app, request_log, SAM)
+    await alex.onboard()
+    code = await invite(alex, request_log)
+    await onboard_with(sam, f"/start {code}")
+    said = await alex.say("/listen")
+    assert said[0] == content.text("pace", "ask")
+    await alex.say("/ready")
+    said = await alex.say("/listen")
+    assert said[0] == content.text("pace", "waiting")
+    await sam.say("/ready")
+    said = await alex.say("/listen")
+    assert content.text("pace", "waiting") not in said
+
+
+async def test_check_in_together_shows_both_scores_only_when_both_shared(
+    app: App, request_log: FakeRequest, clock: FakeClock
+) -> None:
+    alex, sam, _ = await linked(app, request_log)
+    for person, score, share in ((alex, "4", "yes"), (sam, "2", "yes")):
+        await person.say("/checkin")
+        await person.press(score)
+        said = await person.press("skip")
+        assert "Only the number" in said[-1]
+        await person.press(share)
+    clock.advance(days=1)
+    said = await alex.say("/checkin")
+    assert "you 4, your partner 2" in said[0]
+    said = await sam.say("/checkin")
+    assert "you 2, your partner 4" in said[0]
+
+
+async def test_a_shared_win_reaches_the_partner_and_both_progress(
+    app: App, request_log: FakeRequest, mend: Any
+) -> None:
+    alex, _sam, _ = await linked(app, request_log)
+    await alex.say("/win")
+    await alex.press("laugh")
+    await alex.press("share")
+    assert any("We laughed together" in c.text for c in request_log.sent(SAM))
+    assert mend.progress.progress(
+        mend.store.load("telegram", str(SAM), mend.clock()).person_id
+    ).wins

@@ -39,6 +39,8 @@ class Memory:
         self.checkins: dict[str, int] = {}
         self.progress_data = Progress()
         self.shares: dict[int, SharedItem] = {}
+        self.together_scores: tuple[str, int, int] | None = None
+        self.partner_is_ready: bool | None = None
 
     def journal(self, limit: int) -> Sequence[JournalItem]:
         return self.items[:limit]
@@ -63,6 +65,12 @@ class Memory:
 
     def shared(self, share_id: int) -> SharedItem | None:
         return self.shares.get(share_id)
+
+    def together(self, local_date: str) -> tuple[str, int, int] | None:
+        return self.together_scores
+
+    def partner_ready(self) -> bool | None:
+        return self.partner_is_ready
 
 
 class Chat:
