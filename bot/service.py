@@ -6,6 +6,7 @@ replies into output; everything between lives here once.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
@@ -29,6 +30,7 @@ from flows.contract import (
     Reply,
     RitualRecord,
 )
+from flows.rituals import days_text, label_of
 from storage.conversations import ConversationStore
 from storage.crypto import TextCipher
 from storage.memory import PersonMemory
@@ -124,8 +126,7 @@ class Mend:
         if any(isinstance(r, EraseRecord) for r in outcome.records):
             partner = self.partners.partner_of(loaded.person_id)
             self.store.erase(loaded.person_id)  # their shares and the link go with them
-            told = self._gently(partner)
-            return Handled(outcome.replies, others=told)
+            return Handled(outcome.replies, others=self._gently(partner))
         if (
             update_id is not None
             or not loaded.active
@@ -142,8 +143,9 @@ class Mend:
                 update_id,
                 message_id,
             )
-        self._apply(loaded.person_id, loaded.profile, outcome.profile, outcome.records, now)
-        extra, others = self._partner(loaded.person_id, outcome.profile, outcome.records, now)
+        told = self._apply(loaded.person_id, loaded.profile, outcome.profile, outcome.records, now)
+        extra, shared = self._partner(loaded.person_id, outcome.profile, outcome.records, now)
+        others = (*told, *shared)
         clear = any(isinstance(r, ClearChatRecord) for r in outcome.records)
         newest = max(filter(None, (message_id, loaded.last_message_id)), default=None)
         replies = tuple(_draw(r) for r in (*outcome.replies, *extra))
@@ -224,8 +226,9 @@ class Mend:
         after: Profile,
         records: tuple[Record, ...],
         now: datetime,
-    ) -> None:
+    ) -> list[ForPartner]:
         """The cold-path side effects of an event: rituals, reminder answers, a move in time."""
+        told: list[ForPartner] = []
         if after.timezone != before.timezone:
             self.rituals.reschedule(
                 person_id,
@@ -238,6 +241,8 @@ class Mend:
             if isinstance(record, RitualRecord):
                 if record.remove_id is not None:
                     self.rituals.remove(person_id, record.remove_id)
+                elif record.ours:
+                    told.extend(self._ours(person_id, after, record, now))
                 else:
                     due = next_due(after, record.local_time, record.days, now)
                     self.rituals.add(
@@ -265,6 +270,38 @@ class Mend:
                 elif record.later == "evening":
                     until = self._this_evening(after, now)
                 self.rituals.set_status(person_id, record.delivery_id, record.status, until)
+        return told
+
+    def _ours(
+        self, person_id: int, profile: Profile, record: RitualRecord, now: datetime
+    ) -> list[ForPartner]:
+        """A ritual for both: one each, at the same time of day in each one's own zone."""
+        partner = self.partners.partner_of(person_id)
+        group = secrets.token_hex(8) if partner is not None and partner.safe_for_two else None
+        due = next_due(profile, record.local_time, record.days, now)
+        self.rituals.add(
+            person_id, record.kind, record.label, record.local_time, record.days, due, now, group
+        )
+        if partner is None or group is None:
+            return []  # safety outranks sharing: only their own ritual, quietly
+        theirs = Profile(timezone=partner.timezone)
+        self.rituals.add(
+            partner.person_id,
+            record.kind,
+            record.label,
+            record.local_time,
+            record.days,
+            next_due(theirs, record.local_time, record.days, now),
+            now,
+            group,
+        )
+        note = content.text(
+            "rituals.ours_other",
+            label=label_of(record.kind, record.label),
+            time=record.local_time,
+            days=days_text(record.days),
+        )
+        return [ForPartner(partner.channel, partner.external_id, (Reply(note),))]
 
     @staticmethod
     def _this_evening(profile: Profile, now: datetime) -> datetime:

@@ -209,6 +209,7 @@ class RitualRecord:
     local_time: str = ""
     days: str = "0123456"
     remove_id: int | None = None
+    ours: bool = False  # a ritual for both partners (each at their own local time)
 
 
 @dataclass(frozen=True, slots=True)

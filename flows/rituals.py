@@ -13,7 +13,7 @@ from transitions import EventData
 
 from flows import clock, content, prompts
 from flows.contract import Option, Reply, RitualItem, RitualRecord
-from flows.flow import END, Flow, State, Turn, has_words, model_of, value_is, value_of
+from flows.flow import END, Callback, Flow, State, Turn, has_words, model_of, value_is, value_of
 
 LISTING = "_listing"
 IDS = "_ids"
@@ -110,25 +110,36 @@ def _some_days(event: EventData) -> bool:
     return clock.parse_days(value_of(event)) is not None
 
 
-def _keep_days(event: EventData) -> None:
+def _store_days(event: EventData) -> None:
     value = value_of(event)
     days = DAY_SETS.get(value)
     if days is None:
         parsed = clock.parse_days(value) or frozenset(range(7))
         days = "".join(str(d) for d in sorted(parsed))
-    turn = model_of(event)
-    turn.slots["days"] = days
-    kind = turn.slots.get("kind", "checkin")
-    label = turn.slots.get("label") or None
-    turn.records.append(RitualRecord(kind, label, turn.slots.get("time", "08:00"), days))
-    turn.say(
-        content.text(
-            "rituals.added",
-            label=label_of(kind, label),
-            time=turn.slots.get("time", ""),
-            days=days_text(days),
+    model_of(event).slots["days"] = days
+
+
+def _add(ours: bool) -> Callback:
+    def add(event: EventData) -> None:
+        turn = model_of(event)
+        kind = turn.slots.get("kind", "checkin")
+        label = turn.slots.get("label") or None
+        days = turn.slots.get("days", ALL_DAYS)
+        at = turn.slots.get("time", "08:00")
+        turn.records.append(RitualRecord(kind, label, at, days, ours=ours))
+        turn.say(
+            content.text(
+                "rituals.added", label=label_of(kind, label), time=at, days=days_text(days)
+            )
         )
-    )
+
+    return add
+
+
+def _linked(event: EventData) -> bool:
+    """A ritual can be "ours" when linked, and while sharing is not paused for safety."""
+    profile = model_of(event).profile
+    return profile.paired and profile.paused is None and profile.track == "couples"
 
 
 _KINDS = tuple(k for k in content.options("rituals.kind") if k != "own")
@@ -142,6 +153,7 @@ FLOW = Flow(
         State("own"),
         State("time", numbers_are_answers=True),
         State("days"),
+        State("whose"),
         State("pick_remove", render=_pick_remove),
     ],
     transitions=[
@@ -188,19 +200,30 @@ FLOW = Flow(
             "conditions": _a_time,
             "before": _keep_time,
         },
+        *(
+            {
+                "trigger": trigger,
+                "source": "days",
+                "dest": dest,
+                "conditions": [when, *extra],
+                "before": [_store_days, *after],
+            }
+            for trigger, when in (("pick", value_is(*DAY_SETS)), ("text", _some_days))
+            for dest, extra, after in (("whose", [_linked], []), (END, [], [_add(False)]))
+        ),
         {
             "trigger": "pick",
-            "source": "days",
+            "source": "whose",
             "dest": END,
-            "conditions": value_is(*DAY_SETS),
-            "before": _keep_days,
+            "conditions": value_is("mine"),
+            "before": _add(False),
         },
         {
-            "trigger": "text",
-            "source": "days",
+            "trigger": "pick",
+            "source": "whose",
             "dest": END,
-            "conditions": _some_days,
-            "before": _keep_days,
+            "conditions": value_is("ours"),
+            "before": _add(True),
         },
         {
             "trigger": "pick",

@@ -108,6 +108,8 @@ class Ritual(SQLModel, table=True):
     next_due_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    # Shared by both rituals of an "ours" pair: kept on a day when both said done.
+    pair_group: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 

@@ -49,6 +49,7 @@ class Partner:
     reachable: bool
     safe_for_two: bool  # neither paused after a crisis nor on the individual track
     ready_for_two: bool = False
+    timezone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,7 @@ class PartnerStore:
                     _people.c.paused,
                     _people.c.track,
                     _people.c.ready_for_two,
+                    _people.c.timezone,
                 ).where(_people.c.id == other)
             ).first()
         if p is None:  # pragma: no cover - the pair row cascades with the person
@@ -106,6 +108,7 @@ class PartnerStore:
             bool(p.active),
             p.paused is None and p.track != "individual",
             bool(p.ready_for_two),
+            p.timezone,
         )
 
     def redeem(self, code: str, person_id: int, now: datetime) -> tuple[Joined, int | None]:

@@ -9,12 +9,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.contract import Progress
 from storage.crypto import TextCipher
-from storage.models import Checkin, Delivery, JournalEntry, Share
+from storage.models import Checkin, Delivery, JournalEntry, Ritual, Share
 
 _checkins = Checkin.__table__  # type: ignore[attr-defined]
 _journal = JournalEntry.__table__  # type: ignore[attr-defined]
 _deliveries = Delivery.__table__  # type: ignore[attr-defined]
 _shares = Share.__table__  # type: ignore[attr-defined]
+_rituals = Ritual.__table__  # type: ignore[attr-defined]
 
 STEP_OF_KIND = {
     "hurt": "hurt",
@@ -119,10 +120,23 @@ class ProgressStore:
                 .order_by(_journal.c.created_at)
             ).all()
             kept = conn.execute(
-                select(_deliveries.c.local_date)
+                select(_deliveries.c.local_date, _rituals.c.pair_group)
+                .join(_rituals, _rituals.c.id == _deliveries.c.ritual_id)
                 .where(_deliveries.c.person_id == person_id, _deliveries.c.status == "done")
                 .order_by(_deliveries.c.local_date)
             ).all()
+            groups = sorted({g for _, g in kept if g})
+            both_done = set()
+            if groups:
+                done = conn.execute(
+                    select(_rituals.c.pair_group, _deliveries.c.local_date)
+                    .join(_rituals, _rituals.c.id == _deliveries.c.ritual_id)
+                    .where(_rituals.c.pair_group.in_(groups), _deliveries.c.status == "done")
+                ).all()
+                counts: dict[tuple[str, str], int] = {}
+                for group, day in done:
+                    counts[(group, day)] = counts.get((group, day), 0) + 1
+                both_done = {key for key, n in counts.items() if n >= 2}
             shared_wins = conn.execute(
                 select(_shares.c.created_at).where(
                     _shares.c.to_id == person_id, _shares.c.kind == "win"
@@ -140,7 +154,10 @@ class ProgressStore:
         return Progress(
             checkins=tuple((day, int(score)) for day, score in checkins),
             wins=wins,
-            rituals_kept=tuple(day for (day,) in kept),
+            # An "ours" ritual counts as kept only on days when both partners said done.
+            rituals_kept=tuple(
+                day for day, group in kept if group is None or (group, day) in both_done
+            ),
             steps_visited=visited,
         )
 

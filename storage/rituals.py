@@ -79,6 +79,7 @@ class RitualStore:
         days: str,
         next_due_at: datetime,
         now: datetime,
+        pair_group: str | None = None,
     ) -> int:
         with Session(self._engine) as session:
             ritual = Ritual(
@@ -89,6 +90,7 @@ class RitualStore:
                 days=days,
                 next_due_at=next_due_at,
                 created_at=now,
+                pair_group=pair_group,
             )
             session.add(ritual)
             session.commit()

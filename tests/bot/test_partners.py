@@ -225,3 +225,56 @@ async def test_a_shared_win_reaches_the_partner_and_both_progress(
     assert mend.progress.progress(
         mend.store.load("telegram", str(SAM), mend.clock()).person_id
     ).wins
+
+
+async def test_an_ours_ritual_reaches_both_and_is_kept_when_both_say_done(
+    app: App, request_log: FakeRequest, mend: Any, clock: FakeClock, engine: Engine
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.mend_bot import MendBot
+    from bot.reminders import Reminders
+    from bot.sender import Sender
+
+    alex, sam, _ = await linked(app, request_log)
+    for person, zone in ((alex, "Berlin"), (sam, "New York")):
+        await person.say("/settings")
+        await person.press("zone")
+        await person.say(zone)
+        await person.press("yes")
+        await person.press("close")
+    await alex.say("/rituals")
+    await alex.press("add")
+    await alex.press("coffee")
+    await alex.say("08:00")
+    await alex.press("every")
+    said = await alex.press("ours")
+    assert "coffee" in said[-1].lower()
+    assert any("for you both" in c.text for c in request_log.sent(SAM))
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT person_id, next_due_at, pair_group FROM rituals")).all()
+    assert len(rows) == 2 and rows[0].pair_group == rows[1].pair_group is not None
+    assert rows[0].next_due_at != rows[1].next_due_at, "each at 08:00 in their own zone"
+
+    async def no_wait(_: float) -> None:
+        return None
+
+    bot = app.bot
+    assert isinstance(bot, MendBot)
+    sweeper = Reminders(mend.rituals, Sender(bot, sleep=no_wait), mend.clock)
+    clock.now = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)  # 08:00 Berlin
+    await sweeper.sweep()
+    clock.now = datetime(2026, 3, 3, 13, 0, tzinfo=UTC)  # 08:00 New York
+    await sweeper.sweep()
+    keys = {}
+    for who in (ALEX, SAM):
+        keys[who] = next(
+            k for c in request_log.sent(who) for _, k in c.options if k.endswith(".done")
+        )
+    from tests.conftest import feed
+
+    await feed(app, callback_update(9901, ALEX, keys[ALEX]))
+    pid = mend.store.load("telegram", str(ALEX), clock.now).person_id
+    assert mend.progress.progress(pid).rituals_kept == (), "not yet: only one said done"
+    await feed(app, callback_update(9902, SAM, keys[SAM]))
+    assert len(mend.progress.progress(pid).rituals_kept) == 1
