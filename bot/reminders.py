@@ -25,8 +25,9 @@ from bot.clock import Clock, system_clock
 from bot.keyboards import keyboard_json
 from bot.sender import Sender, Sent
 from flows import clock as tzclock
-from flows import prompts, reminders
+from flows import content, prompts, reminders
 from flows.contract import Reply
+from storage.agreements import AgreementStore
 from storage.rituals import Claimed, RitualStore
 
 log = logging.getLogger("mend.reminders")
@@ -105,7 +106,9 @@ class Reminders:
         batch: int = BATCH,
         on_sent: Callable[[Claimed, str], None] | None = None,
         lease: timedelta = LEASE,
+        agreements: AgreementStore | None = None,
     ) -> None:
+        self.agreements = agreements
         self.lease = lease  # how long a claim holds before another sweep may take it over
         self.store = store
         self.sender = sender
@@ -259,10 +262,25 @@ class Reminders:
             sent += result is Sent.OK
         return sent
 
+    async def agreements_due(self, now: datetime) -> int:
+        """Review and end prompts of co-signed agreements, to both partners, once each."""
+        if self.agreements is None:
+            return 0
+        sent = 0
+        for due in self.agreements.due(now.date().isoformat()):
+            key = "review" if due.what == "review" else "ended"
+            text = content.text("partner.agreement", key, text=due.text)
+            for channel, external_id in due.chats:
+                if channel == "telegram" and self.sender is not None:
+                    sent += await self.sender.send(int(external_id), text) is Sent.OK
+            self.agreements.mark(due.id, due.what)
+        return sent
+
     async def sweep(self) -> Report:
         """Claim, compose and send batches until nothing is due or the time budget is spent."""
         total = Report()
         total.sent += await self.resend_snoozed(self.clock())
+        total.sent += await self.agreements_due(self.clock())
         started = self.clock()
         while True:
             now = self.clock()

@@ -6,6 +6,7 @@ replies into output; everything between lives here once.
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
@@ -31,6 +32,7 @@ from flows.contract import (
     RitualRecord,
 )
 from flows.rituals import days_text, label_of
+from storage.agreements import AgreementStore
 from storage.conversations import ConversationStore
 from storage.crypto import TextCipher
 from storage.memory import PersonMemory
@@ -69,6 +71,21 @@ class Handled:
     others: tuple[ForPartner, ...] = ()
 
 
+def _proposal(body: str) -> dict[str, str]:
+    """A proposed agreement travels as JSON: its text, end date and review date."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    return {key: str(data.get(key, "")) for key in ("text", "ends", "review")}
+
+
+def _readable(record: PartnerRecord) -> str:
+    return _proposal(record.text)["text"] if record.kind == "agreement" else record.text
+
+
 def _draw(reply: Reply) -> Reply:
     """Charts the coach described become PNG photos (drawing stays out of flows/)."""
     if not any(a.kind == "chart" for a in reply.attachments):
@@ -101,6 +118,7 @@ class Mend:
         self.rituals = RitualStore(engine, cipher)
         self.progress = ProgressStore(engine, cipher)
         self.partners = PartnerStore(engine, cipher)
+        self.agreements = AgreementStore(engine, cipher)
         self.invite_link = "/start "  # the Telegram adapter sets https://t.me/<bot>?start=
 
     def handle(
@@ -187,10 +205,41 @@ class Mend:
             elif record.action == "answer" and record.share_id is not None:
                 item = self.partners.received(person_id, record.share_id)
                 sender = self.partners.partner_of(person_id)
-                if item is not None and sender is not None and sender.person_id == item.from_id:
-                    note = Reply(content.text("partner.answers", record.kind))
-                    others.append(ForPartner(sender.channel, sender.external_id, (note,)))
+                if item is None or sender is None or sender.person_id != item.from_id:
+                    continue
+                if record.kind == "accept" and item.kind == "agreement":
+                    both = self._activate(item.from_id, person_id, item.body, now)
+                    replies.append(both)
+                    others.append(ForPartner(sender.channel, sender.external_id, (both,)))
+                    continue
+                path = (
+                    ("partner.agreement", "declined")
+                    if record.kind == "decline"
+                    else ("partner.answers", record.kind)
+                )
+                note = Reply(content.text(*path))
+                others.append(ForPartner(sender.channel, sender.external_id, (note,)))
+            elif record.action == "pause":
+                status = self.agreements.toggle_pause(person_id)
+                key = {"paused": "paused", "active": "resumed"}.get(status or "", "none")
+                note = Reply(content.text("partner.agreement", key))
+                replies.append(note)
+                partner = self.partners.partner_of(person_id)
+                if status is not None and partner is not None:
+                    others.append(ForPartner(partner.channel, partner.external_id, (note,)))
         return replies, tuple(others)
+
+    def _activate(self, proposer: int, accepter: int, body: str, now: datetime) -> Reply:
+        """Both agreed: the agreement becomes active, with its end and review dates."""
+        proposal = _proposal(body)
+        self.agreements.activate(
+            proposer, accepter, proposal["text"], proposal["ends"], proposal["review"], now
+        )
+        return Reply(
+            content.text(
+                "partner.agreement", "active", ends=proposal["ends"], review=proposal["review"]
+            )
+        )
 
     def _share(
         self,
@@ -210,12 +259,13 @@ class Mend:
         share_id = self.partners.share(
             person_id, partner.person_id, record.kind, record.text, now, record.share_id
         )
-        text = content.text("partner.received", record.kind, text=record.text)
-        options = tuple(
-            Option(f"p.{share_id}.{value}", label)
-            for value, label in content.options("partner.received").items()
-        )
-        shown = Reply(text, options if record.kind == "statement" else ())
+        text = content.text("partner.received", record.kind, text=_readable(record))
+        buttons = {
+            "statement": content.options("partner.received"),
+            "agreement": dict(content.section("partner.received")["agreement_options"]),
+        }.get(record.kind, {})
+        options = tuple(Option(f"p.{share_id}.{v}", label) for v, label in buttons.items())
+        shown = Reply(text, options)
         others.append(ForPartner(partner.channel, partner.external_id, (shown,)))
         return Reply(content.text("partner", "sent"))
 

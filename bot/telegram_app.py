@@ -205,6 +205,7 @@ def start_reminders(
             claimed.channel, claimed.external_id, prompt
         ),
         lease=timedelta(seconds=lease_seconds),
+        agreements=mend.agreements,
     )
 
     async def sweep(_: ContextTypes.DEFAULT_TYPE) -> None:

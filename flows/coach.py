@@ -33,6 +33,7 @@ from flows import (
     safetyplan,
     settings,
     steps,
+    suggest,
     timezone,
 )
 from flows.contract import (
@@ -79,6 +80,7 @@ FLOWS: dict[str, Flow] = {
         settings.FLOW,
         answer.FLOW,
         reflect.FLOW,
+        suggest.FLOW,
     )
 }
 STARTS = {
@@ -378,6 +380,8 @@ def _command(step: _Step, name: str, args: str = "") -> None:
             _open(step, onboarding.FLOW.name)
         else:
             step.records.append(PartnerRecord("invite"))
+    elif name == "pauseagreement":
+        step.records.append(PartnerRecord("pause"))
     elif name == "ready":
         step.profile = replace(step.profile, ready_for_two=not step.profile.ready_for_two)
         step.say("pace", "ready" if step.profile.ready_for_two else "not_ready")
@@ -562,7 +566,7 @@ def _reminder(step: _Step, delivery_id: int, action: str) -> None:
     _resume_prompt(step)
 
 
-PARTNER_ACTIONS = ("hear", "more", "time", "reflect")
+PARTNER_ACTIONS = ("hear", "more", "time", "reflect", "accept", "suggest", "decline")
 JOIN = "_join"
 
 
@@ -588,6 +592,13 @@ def _partner_answer(step: _Step, share_id: int, action: str) -> None:
         return
     if action == "reflect":
         _open(step, reflect.FLOW.name, {reflect.SHARE: str(share_id)})
+        return
+    if action == "suggest" and item.kind == "agreement":
+        _open(step, suggest.FLOW.name, {suggest.SHARE: str(share_id)})
+        return
+    if (action in ("accept", "decline")) != (item.kind == "agreement"):
+        step.say("partner", "gone")  # a button that does not belong to this kind of message
+        _resume_prompt(step)
         return
     step.records.append(PartnerRecord("answer", kind=action, share_id=share_id))
     step.say("partner.answers", "thanks")

@@ -265,7 +265,7 @@ class Progress:
 class PartnerRecord:
     """Partner mode: make an invite, join with a code, unlink, share, or answer a share."""
 
-    action: Literal["invite", "join", "unlink", "share", "answer"]
+    action: Literal["invite", "join", "unlink", "share", "answer", "pause"]
     code: str = ""
     kind: str = ""  # what is shared: "statement", "reflection"
     text: str = ""

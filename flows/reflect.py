@@ -5,7 +5,7 @@ from __future__ import annotations
 from transitions import EventData
 
 from flows.contract import PartnerRecord, Reply
-from flows.flow import END, Flow, State, Turn, answer, model_of, say, value_is
+from flows.flow import END, Flow, State, Turn, answer, model_of, say, slot_set, value_is
 
 SHARE = "_share"
 
@@ -37,7 +37,7 @@ FLOW = Flow(
             "trigger": "pick",
             "source": "preview",
             "dest": END,
-            "conditions": value_is("send"),
+            "conditions": [value_is("send"), slot_set("reflection")],
             "before": _send,
         },
         {"trigger": "pick", "source": "preview", "dest": "write", "conditions": value_is("edit")},

@@ -210,3 +210,23 @@ class Share(SQLModel, table=True):
     body: str = Field(sa_type=Text)
     reply_to: int | None = Field(default=None)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Agreement(SQLModel, table=True):
+    """A transparency agreement both accepted: active until its end date, reviewable, pausable."""
+
+    __tablename__ = "agreements"
+
+    id: int | None = Field(default=None, primary_key=True)
+    a_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False)
+    )
+    b_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False)
+    )
+    body: str = Field(sa_type=Text)  # encrypted: the agreed terms as the partners saw them
+    ends_on: str = Field(max_length=10)
+    review_on: str = Field(max_length=10)
+    status: str = Field(max_length=12)  # active, paused, ended
+    review_sent: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

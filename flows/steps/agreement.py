@@ -14,6 +14,7 @@ shown as clean text they can forward themselves. Mend never sends it to a partne
 from __future__ import annotations
 
 import calendar
+import json
 import re
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -21,7 +22,7 @@ from typing import Any, Literal
 from transitions import EventData
 
 from flows import content
-from flows.contract import JournalRecord, Option, Reply
+from flows.contract import JournalRecord, Option, PartnerRecord, Reply
 from flows.flow import (
     END,
     Callback,
@@ -439,6 +440,30 @@ def _send_copy(event: EventData) -> None:
     turn.say(clean_copy(turn.slots))
 
 
+def _linked(event: EventData) -> bool:
+    profile = model_of(event).profile
+    return profile.paired and profile.paused is None and profile.track == "couples"
+
+
+def _propose(event: EventData) -> None:
+    """Send the draft to the partner to accept, suggest changes to, or decline."""
+    turn = model_of(event)
+    proposal = {
+        "text": clean_copy(turn.slots),
+        "ends": turn.slots.get("ends", ""),
+        "review": turn.slots.get("review_on", ""),
+    }
+    turn.records.append(PartnerRecord("share", kind="agreement", text=json.dumps(proposal)))
+
+
+def _saved(flow: Flow, turn: Turn) -> Reply:
+    reply = flow.plain_prompt("saved", {})
+    profile = turn.profile
+    if profile.paired and profile.paused is None and profile.track == "couples":
+        return reply
+    return Reply(reply.text, tuple(o for o in reply.options if not o.key.endswith(".propose")))
+
+
 def _said(path: str) -> Callback:
     def speak(event: EventData) -> None:
         model_of(event).say(content.text(path))
@@ -573,7 +598,14 @@ def _transitions() -> list[dict[str, Any]]:
             "conditions": value_is("restart"),
             "before": forget(*_ALL),
         },
-        # after saving: a copy to forward, or done
+        # after saving: propose it (when linked), a copy to forward, or done
+        {
+            "trigger": "pick",
+            "source": "saved",
+            "dest": END,
+            "conditions": [value_is("propose"), _linked],
+            "before": _propose,
+        },
         {
             "trigger": "pick",
             "source": "saved",
@@ -622,7 +654,7 @@ FLOW = Flow(
         State("ends"),
         State("review_date", render=_review_date),
         State("review", render=_review),
-        State("saved"),
+        State("saved", render=_saved),
     ],
     transitions=_transitions(),
 )

@@ -278,3 +278,77 @@ async def test_an_ours_ritual_reaches_both_and_is_kept_when_both_say_done(
     assert mend.progress.progress(pid).rituals_kept == (), "not yet: only one said done"
     await feed(app, callback_update(9902, SAM, keys[SAM]))
     assert len(mend.progress.progress(pid).rituals_kept) == 1
+
+
+async def draft_and_propose(alex: Person) -> None:
+    await alex.say("/agreement")
+    await alex.press("schedules")
+    await alex.press("checkins")
+    await alex.press("done")
+    await alex.press("m1")
+    await alex.press("half")
+    await alex.press("save")
+    await alex.press("propose")
+
+
+async def test_a_co_signed_agreement_is_active_only_when_both_agree_and_is_reviewed_and_ended(
+    app: App, request_log: FakeRequest, mend: Any, clock: FakeClock, engine: Engine
+) -> None:
+
+    from bot.mend_bot import MendBot
+    from bot.reminders import Reminders
+    from bot.sender import Sender
+
+    alex, sam, _ = await linked(app, request_log)
+    await draft_and_propose(alex)
+    proposal = [c for c in request_log.sent(SAM) if "proposes a transparency agreement" in c.text]
+    assert proposal and "We share our schedules" in proposal[0].text
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM agreements")).scalar() == 0
+    said = await sam.press("accept")
+    assert "active, agreed by both of you" in said[-1]
+    assert any("active, agreed by both" in c.text for c in request_log.sent(ALEX))
+    said = await alex.say("/pauseagreement")
+    assert said == [content.text("partner.agreement", "paused")]
+    await alex.say("/pauseagreement")
+
+    async def no_wait(_: float) -> None:
+        return None
+
+    bot = app.bot
+    assert isinstance(bot, MendBot)
+    sweeper = Reminders(
+        mend.rituals, Sender(bot, sleep=no_wait), mend.clock, agreements=mend.agreements
+    )
+    request_log.clear()
+    clock.advance(days=16)
+    await sweeper.sweep()
+    assert any("look at your transparency agreement" in c.text for c in request_log.sent(ALEX))
+    assert any("look at your transparency agreement" in c.text for c in request_log.sent(SAM))
+    request_log.clear()
+    await sweeper.sweep()
+    assert request_log.sent(ALEX) == [], "the review prompt comes once"
+    clock.advance(days=20)
+    await sweeper.sweep()
+    assert any("privacy can become natural again" in c.text for c in request_log.sent(SAM))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT status FROM agreements")).scalar() == "ended"
+
+
+async def test_a_proposal_can_be_declined_or_answered_with_a_suggestion(
+    app: App, request_log: FakeRequest, engine: Engine
+) -> None:
+    alex, sam, _ = await linked(app, request_log)
+    await draft_and_propose(alex)
+    await sam.press("suggest")
+    said = await sam.say("Maybe two weeks first, then we see")
+    assert "exactly what your partner will see" in said[-1]
+    await sam.press("send")
+    assert any("Maybe two weeks first" in c.text for c in request_log.sent(ALEX))
+    await draft_and_propose(alex)
+    await sam.press("decline")
+    assert [c.text for c in request_log.sent(ALEX)] == [
+        content.text("partner.agreement", "declined")
+    ]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM agreements")).scalar() == 0
