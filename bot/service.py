@@ -207,6 +207,9 @@ class Mend:
                 sender = self.partners.partner_of(person_id)
                 if item is None or sender is None or sender.person_id != item.from_id:
                     continue
+                if not self.partners.answer_once(person_id, item.id, now):
+                    replies.append(Reply(content.text("partner", "answered")))
+                    continue
                 if record.kind == "accept" and item.kind == "agreement":
                     both = self._activate(item.from_id, person_id, item.body, now)
                     replies.append(both)
@@ -219,6 +222,7 @@ class Mend:
                 )
                 note = Reply(content.text(*path))
                 others.append(ForPartner(sender.channel, sender.external_id, (note,)))
+                replies.append(Reply(content.text("partner.answers", "thanks")))
             elif record.action == "pause":
                 status = self.agreements.toggle_pause(person_id)
                 key = {"paused": "paused", "active": "resumed"}.get(status or "", "none")

@@ -601,8 +601,7 @@ def _partner_answer(step: _Step, share_id: int, action: str) -> None:
         _resume_prompt(step)
         return
     step.records.append(PartnerRecord("answer", kind=action, share_id=share_id))
-    step.say("partner.answers", "thanks")
-    _resume_prompt(step)
+    _resume_prompt(step)  # the adapter says whether it went (a replayed button does not)
 
 
 def _text(step: _Step, body: str) -> None:

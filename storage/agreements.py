@@ -89,17 +89,19 @@ class AgreementStore:
             out: list[Due] = []
             for row in rows:
                 people = conn.execute(
-                    select(_people.c.channel, _people.c.external_id).where(
-                        _people.c.id.in_((row.a_id, row.b_id))
-                    )
+                    select(
+                        _people.c.channel, _people.c.external_id, _people.c.paused, _people.c.track
+                    ).where(_people.c.id.in_((row.a_id, row.b_id)))
                 ).all()
+                if any(p.paused is not None or p.track == "individual" for p in people):
+                    continue  # safety outranks sharing: it waits, quietly
                 what = "end" if row.ends_on <= today else "review"
                 out.append(
                     Due(
                         row.id,
                         what,
                         self._cipher.decrypt(row.body),
-                        tuple(tuple(p) for p in people),
+                        tuple((p.channel, p.external_id) for p in people),
                     )
                 )
         return out

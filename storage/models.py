@@ -210,6 +210,7 @@ class Share(SQLModel, table=True):
     body: str = Field(sa_type=Text)
     reply_to: int | None = Field(default=None)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Agreement(SQLModel, table=True):

@@ -191,6 +191,20 @@ class PartnerStore:
             )
             return int(result.scalar_one())
 
+    def answer_once(self, person_id: int, share_id: int, now: datetime) -> bool:
+        """Mark a share answered by its recipient; False if it already was (a replay)."""
+        with self._engine.begin() as conn:
+            done = conn.execute(
+                update(_shares)
+                .where(
+                    _shares.c.id == share_id,
+                    _shares.c.to_id == person_id,
+                    _shares.c.answered_at.is_(None),
+                )
+                .values(answered_at=now)
+            )
+        return bool(done.rowcount)
+
     def received(self, person_id: int, share_id: int) -> SharedItem | None:
         """A shared item only its recipient can see; anything else reads as missing."""
         with self._engine.connect() as conn:

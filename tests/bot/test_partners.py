@@ -352,3 +352,19 @@ async def test_a_proposal_can_be_declined_or_answered_with_a_suggestion(
     ]
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM agreements")).scalar() == 0
+
+
+async def test_a_replayed_answer_changes_nothing(app: App, request_log: FakeRequest) -> None:
+    from tests.conftest import feed
+
+    alex, sam, _ = await linked(app, request_log)
+    await alex.say("/reframe")
+    await alex.say(HONEST)
+    await alex.press("send")
+    await alex.press("send")
+    hear = next(k for c in request_log.sent(SAM) for _, k in c.options if k.endswith(".hear"))
+    await sam.press("hear")
+    request_log.clear()
+    await feed(app, callback_update(9911, SAM, hear))
+    assert request_log.sent(ALEX) == []
+    assert next(c.text for c in request_log.sent(SAM)) == content.text("partner", "answered")
