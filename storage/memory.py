@@ -133,6 +133,7 @@ class PersonMemory:
                 "updated_at": conversation.updated_at.isoformat(),
             }
         data["checkins"] = ProgressStore(self._engine, self._cipher).export(self._person_id)
+        data["partner"] = PartnerStore(self._engine, self._cipher).export(self._person_id)
         with Session(self._engine) as session:
             sent = session.exec(
                 select(Delivery)

@@ -214,3 +214,26 @@ class PartnerStore:
         if row is None:
             return None
         return SharedItem(row.id, row.from_id, row.kind, self._cipher.decrypt(row.body))
+
+    def export(self, person_id: int) -> dict[str, object]:
+        """For /export: whether linked, and what this person sent and received (decrypted)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(_shares)
+                .where(or_(_shares.c.from_id == person_id, _shares.c.to_id == person_id))
+                .order_by(_shares.c.created_at)
+            ).all()
+        return {
+            "linked": self.partner_of(person_id) is not None,
+            "shared": [
+                {
+                    "direction": "sent" if row.from_id == person_id else "received",
+                    "kind": row.kind,
+                    "text": self._cipher.decrypt(row.body),
+                    "at": row.created_at.isoformat()
+                    if hasattr(row.created_at, "isoformat")
+                    else str(row.created_at),
+                }
+                for row in rows
+            ],
+        }
