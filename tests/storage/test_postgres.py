@@ -83,3 +83,26 @@ def test_a_whole_conversation_and_a_reminder_claim(pg: Engine) -> None:
     )
     assert len(opened) == 1
     mend.close()
+
+
+def test_partners_and_agreements_on_postgres(pg: Engine) -> None:
+    from storage.agreements import AgreementStore
+    from storage.partners import Joined, PartnerStore
+
+    store = ConversationStore(pg, CIPHER)
+    ids = []
+    for name in ("a", "b"):
+        loaded = store.load("telegram", name, NOW)
+        store.save(loaded, Profile(True), loaded.conversation, [], NOW)
+        ids.append(loaded.person_id)
+    store.close()
+    partners = PartnerStore(pg, CIPHER)
+    code = partners.create_invite(ids[0], NOW)
+    assert partners.redeem(code, ids[1], NOW) == (Joined.LINKED, ids[0])
+    share = partners.share(ids[0], ids[1], "statement", "words", NOW)
+    assert partners.answer_once(ids[1], share, NOW) and not partners.answer_once(ids[1], share, NOW)
+    agreements = AgreementStore(pg, CIPHER)
+    agreements.activate(ids[0], ids[1], "terms", "2026-04-01", "2026-03-15", NOW)
+    assert [d.what for d in agreements.due("2026-03-16")] == ["review"]
+    assert agreements.toggle_pause(ids[1]) == "paused"
+    assert partners.export(ids[0])["linked"] is True
