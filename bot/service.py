@@ -71,6 +71,11 @@ class Handled:
     others: tuple[ForPartner, ...] = ()
 
 
+def _safe(profile: Profile) -> bool:
+    """Sharing only while neither a crisis pause nor the individual track applies."""
+    return profile.paused is None and profile.track == "couples"
+
+
 def _proposal(body: str) -> dict[str, str]:
     """A proposed agreement travels as JSON: its text, end date and review date."""
     try:
@@ -206,11 +211,18 @@ class Mend:
                 item = self.partners.received(person_id, record.share_id)
                 sender = self.partners.partner_of(person_id)
                 if item is None or sender is None or sender.person_id != item.from_id:
+                    replies.append(Reply(content.text("partner", "gone")))
+                    continue
+                if not (_safe(profile) and sender.safe_for_two and sender.reachable):
+                    replies.append(Reply(content.text("partner", "paused")))  # quietly
                     continue
                 if not self.partners.answer_once(person_id, item.id, now):
                     replies.append(Reply(content.text("partner", "answered")))
                     continue
                 if record.kind == "accept" and item.kind == "agreement":
+                    if _proposal(item.body)["ends"] <= now.date().isoformat():
+                        replies.append(Reply(content.text("partner", "gone")))
+                        continue
                     both = self._activate(item.from_id, person_id, item.body, now)
                     replies.append(both)
                     others.append(ForPartner(sender.channel, sender.external_id, (both,)))
@@ -229,7 +241,8 @@ class Mend:
                 note = Reply(content.text("partner.agreement", key))
                 replies.append(note)
                 partner = self.partners.partner_of(person_id)
-                if status is not None and partner is not None:
+                both_safe = partner is not None and partner.safe_for_two and _safe(profile)
+                if status is not None and partner is not None and both_safe:
                     others.append(ForPartner(partner.channel, partner.external_id, (note,)))
         return replies, tuple(others)
 
@@ -256,10 +269,16 @@ class Mend:
         partner = self.partners.partner_of(person_id)
         if partner is None:
             return Reply(content.text("partner", "not_linked"))
-        safe = profile.paused is None and profile.track == "couples" and partner.safe_for_two
+        safe = _safe(profile) and partner.safe_for_two
         if not safe or not partner.reachable:
             # Safety outranks sharing; the other partner is told nothing, and not why.
             return Reply(content.text("partner", "paused"))
+        if record.share_id is not None:
+            answered = self.partners.received(person_id, record.share_id)
+            if answered is None:  # a reply to something not from this partner, now
+                return Reply(content.text("partner", "gone"))
+            if not self.partners.answer_once(person_id, answered.id, now):
+                return Reply(content.text("partner", "answered"))
         share_id = self.partners.share(
             person_id, partner.person_id, record.kind, record.text, now, record.share_id
         )

@@ -566,8 +566,13 @@ def _reminder(step: _Step, delivery_id: int, action: str) -> None:
     _resume_prompt(step)
 
 
+MAX_ID_DIGITS = 18  # ids fit in 64 bits; a longer number is forged, not an overflow
 PARTNER_ACTIONS = ("hear", "more", "time", "reflect", "accept", "suggest", "decline")
 JOIN = "_join"
+ACTIONS_BY_KIND = {
+    "statement": ("hear", "more", "time", "reflect"),
+    "agreement": ("accept", "suggest", "decline"),
+}
 
 
 def partner_key(key: str) -> tuple[int, str] | None:
@@ -577,7 +582,7 @@ def partner_key(key: str) -> tuple[int, str] | None:
     if (
         head != "p"
         or action not in PARTNER_ACTIONS
-        or not (number.isdecimal() and number.isascii())
+        or not (number.isdecimal() and number.isascii() and len(number) <= MAX_ID_DIGITS)
     ):
         return None
     return int(number), action
@@ -590,15 +595,19 @@ def _partner_answer(step: _Step, share_id: int, action: str) -> None:
         step.say("partner", "gone")
         _resume_prompt(step)
         return
+    if action not in ACTIONS_BY_KIND.get(item.kind, ()):
+        step.say("partner", "gone")  # a button that does not belong to this kind of message
+        _resume_prompt(step)
+        return
+    if action in ("reflect", "suggest") and not reframe.can_share(step.profile):
+        step.say("partner", "paused")  # safety outranks sharing, quietly
+        _resume_prompt(step)
+        return
     if action == "reflect":
         _open(step, reflect.FLOW.name, {reflect.SHARE: str(share_id)})
         return
-    if action == "suggest" and item.kind == "agreement":
+    if action == "suggest":
         _open(step, suggest.FLOW.name, {suggest.SHARE: str(share_id)})
-        return
-    if (action in ("accept", "decline")) != (item.kind == "agreement"):
-        step.say("partner", "gone")  # a button that does not belong to this kind of message
-        _resume_prompt(step)
         return
     step.records.append(PartnerRecord("answer", kind=action, share_id=share_id))
     _resume_prompt(step)  # the adapter says whether it went (a replayed button does not)

@@ -24,7 +24,8 @@ def parse_key(value: str) -> tuple[int, str] | None:
     """(delivery id, action) from a button, or None when it is not a well-formed one."""
     head, _, rest = value.partition(".")
     number, _, action = rest.partition(".")
-    if head != PREFIX or action not in ACTIONS or not number.isdecimal() or not number.isascii():
+    well_formed = number.isdecimal() and number.isascii() and len(number) <= 18  # 64-bit ids
+    if head != PREFIX or action not in ACTIONS or not well_formed:
         return None
     return int(number), action
 

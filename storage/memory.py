@@ -79,11 +79,21 @@ class PersonMemory:
         return ProgressStore(self._engine, self._cipher).progress(self._person_id)
 
     def together(self, local_date: str) -> tuple[str, int, int] | None:
-        partner = PartnerStore(self._engine, self._cipher).partner_of(self._person_id)
+        """Both scores, only while both are safe for two, and only since this link began."""
+        partners = PartnerStore(self._engine, self._cipher)
+        partner = partners.partner_of(self._person_id)
         if partner is None or not partner.safe_for_two:
             return None
+        with Session(self._engine) as session:
+            me = session.get(Person, self._person_id)
+        if me is None or me.paused is not None or me.track == "individual":
+            return None
+        since = partners.linked_since(self._person_id)
         store = ProgressStore(self._engine, self._cipher)
-        return store.together(self._person_id, partner.person_id, local_date)
+        found = store.together(self._person_id, partner.person_id, local_date)
+        if found is None or (since is not None and found[0] < since.date().isoformat()):
+            return None
+        return found
 
     def partner_ready(self) -> bool | None:
         partner = PartnerStore(self._engine, self._cipher).partner_of(self._person_id)

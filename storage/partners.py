@@ -16,12 +16,13 @@ from sqlalchemy import Engine, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.crypto import TextCipher
-from storage.models import Invite, Pair, Person, Share
+from storage.models import Agreement, Invite, Pair, Person, Share
 
 _invites = Invite.__table__  # type: ignore[attr-defined]
 _pairs = Pair.__table__  # type: ignore[attr-defined]
 _shares = Share.__table__  # type: ignore[attr-defined]
 _people = Person.__table__  # type: ignore[attr-defined]
+_agreements = Agreement.__table__  # type: ignore[attr-defined]
 
 INVITE_LIFETIME = timedelta(hours=72)
 CODE_BYTES = 16  # 128 bits
@@ -133,16 +134,19 @@ class PartnerStore:
             ).first()
             if inviter is None or not inviter.active:
                 return Joined.GONE, None
-            taken = conn.execute(
-                select(_pairs.c.id).where(
-                    or_(
-                        _pairs.c.a_id.in_((person_id, invite.person_id)),
-                        _pairs.c.b_id.in_((person_id, invite.person_id)),
-                    )
+
+            def linked(who: int) -> bool:
+                return (
+                    conn.execute(
+                        select(_pairs.c.id).where(or_(_pairs.c.a_id == who, _pairs.c.b_id == who))
+                    ).first()
+                    is not None
                 )
-            ).first()
-            if taken is not None:
+
+            if linked(person_id):
                 return Joined.ALREADY, None
+            if linked(invite.person_id):
+                return Joined.USED, None  # said like any unusable invite: it reveals nothing
             used = conn.execute(
                 update(_invites)
                 .where(_invites.c.id == invite.id, _invites.c.used_at.is_(None))
@@ -165,7 +169,25 @@ class PartnerStore:
             conn.execute(
                 delete(_pairs).where(or_(_pairs.c.a_id == person_id, _pairs.c.b_id == person_id))
             )
+            # An agreement belongs to the link: it ends with it.
+            conn.execute(
+                update(_agreements)
+                .where(
+                    or_(_agreements.c.a_id == person_id, _agreements.c.b_id == person_id),
+                    _agreements.c.status != "ended",
+                )
+                .values(status="ended")
+            )
         return partner
+
+    def linked_since(self, person_id: int) -> datetime | None:
+        with self._engine.connect() as conn:
+            found = conn.execute(
+                select(_pairs.c.created_at).where(
+                    or_(_pairs.c.a_id == person_id, _pairs.c.b_id == person_id)
+                )
+            ).scalar()
+        return found if isinstance(found, datetime) else None
 
     def share(
         self,
@@ -206,10 +228,24 @@ class PartnerStore:
         return bool(done.rowcount)
 
     def received(self, person_id: int, share_id: int) -> SharedItem | None:
-        """A shared item only its recipient can see; anything else reads as missing."""
+        """A shared item only its recipient can see, from their current partner, since this
+        link began; anything else (an ex-partner's, someone else's) reads as missing."""
         with self._engine.connect() as conn:
+            pair = conn.execute(
+                select(_pairs.c.a_id, _pairs.c.b_id, _pairs.c.created_at).where(
+                    or_(_pairs.c.a_id == person_id, _pairs.c.b_id == person_id)
+                )
+            ).first()
+            if pair is None:
+                return None
+            partner = pair.b_id if pair.a_id == person_id else pair.a_id
             row = conn.execute(
-                select(_shares).where(_shares.c.id == share_id, _shares.c.to_id == person_id)
+                select(_shares).where(
+                    _shares.c.id == share_id,
+                    _shares.c.to_id == person_id,
+                    _shares.c.from_id == partner,
+                    _shares.c.created_at >= pair.created_at,
+                )
             ).first()
         if row is None:
             return None

@@ -9,7 +9,7 @@ On PostgreSQL the claim also skips rows another process has locked.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -162,6 +162,7 @@ class RitualStore:
                 _rituals.c.local_time,
                 _rituals.c.days,
                 _rituals.c.next_due_at,
+                _rituals.c.pair_group,
             )
         )
         with self._engine.begin() as conn:
@@ -188,7 +189,22 @@ class RitualStore:
                     ).where(_people.c.id.in_(ids))
                 )
             }
-        return [self._claimed(r, people[r.person_id]) for r in rituals]
+            groups = sorted({r.pair_group for r in rituals if r.pair_group})
+            unsafe_groups: set[str] = set()
+            if groups:
+                for group, paused, track in conn.execute(
+                    select(_rituals.c.pair_group, _people.c.paused, _people.c.track)
+                    .join(_people, _people.c.id == _rituals.c.person_id)
+                    .where(_rituals.c.pair_group.in_(groups))
+                ):
+                    if paused is not None or track == "individual":
+                        unsafe_groups.add(group)
+        out = [self._claimed(r, people[r.person_id]) for r in rituals]
+        # An "ours" ritual while either partner is paused for safety: a neutral reminder only.
+        return [
+            replace(c, paused=True) if r.pair_group in unsafe_groups else c
+            for c, r in zip(out, rituals, strict=True)
+        ]
 
     def _claimed(self, ritual: Any, person: Any) -> Claimed:
         """A claimed ritual with its person's facts (rows from either claim query)."""

@@ -108,7 +108,7 @@ async def test_a_statement_is_shared_only_after_a_preview_and_can_be_answered(
     request_log.clear()
     from tests.conftest import feed
 
-    await feed(app, callback_update(7777, KIM, hear))
+    await feed(app, callback_update(Person.fresh_id(), KIM, hear))
     assert next(c.text for c in request_log.sent(KIM)) == content.text("partner", "gone")
     assert request_log.sent(ALEX) == [], "a forged button reaches nobody"
 
@@ -174,7 +174,7 @@ async def test_delete_removes_the_link_and_what_was_shared(
         assert conn.execute(text("SELECT count(*) FROM shares")).scalar() == 0
         assert conn.execute(text("SELECT count(*) FROM pairs")).scalar() == 0
     request_log.clear()
-    await feed(app, callback_update(8888, SAM, hear))
+    await feed(app, callback_update(Person.fresh_id(), SAM, hear))
     assert content.text("partner", "gone") in [c.text for c in request_log.sent(SAM)]
     assert said
 
@@ -273,10 +273,10 @@ async def test_an_ours_ritual_reaches_both_and_is_kept_when_both_say_done(
         )
     from tests.conftest import feed
 
-    await feed(app, callback_update(9901, ALEX, keys[ALEX]))
+    await feed(app, callback_update(Person.fresh_id(), ALEX, keys[ALEX]))
     pid = mend.store.load("telegram", str(ALEX), clock.now).person_id
     assert mend.progress.progress(pid).rituals_kept == (), "not yet: only one said done"
-    await feed(app, callback_update(9902, SAM, keys[SAM]))
+    await feed(app, callback_update(Person.fresh_id(), SAM, keys[SAM]))
     assert len(mend.progress.progress(pid).rituals_kept) == 1
 
 
@@ -365,6 +365,40 @@ async def test_a_replayed_answer_changes_nothing(app: App, request_log: FakeRequ
     hear = next(k for c in request_log.sent(SAM) for _, k in c.options if k.endswith(".hear"))
     await sam.press("hear")
     request_log.clear()
-    await feed(app, callback_update(9911, SAM, hear))
+    await feed(app, callback_update(Person.fresh_id(), SAM, hear))
     assert request_log.sent(ALEX) == []
     assert next(c.text for c in request_log.sent(SAM)) == content.text("partner", "answered")
+
+
+async def test_a_paused_partner_cannot_answer_and_an_old_share_stays_with_the_old_link(
+    app: App, request_log: FakeRequest, engine: Engine
+) -> None:
+    from tests.conftest import feed
+
+    alex, sam, _ = await linked(app, request_log)
+    await alex.say("/reframe")
+    await alex.say(HONEST)
+    await alex.press("send")
+    await alex.press("send")
+    keys = {k.rsplit(".", 1)[1]: k for c in request_log.sent(SAM) for _, k in c.options}
+    await sam.say("I want to kill myself")
+    request_log.clear()
+    await feed(app, callback_update(Person.fresh_id(), SAM, keys["hear"]))
+    assert request_log.sent(ALEX) == [], "nothing crosses while Sam is paused"
+    await feed(
+        app, callback_update(Person.fresh_id(), SAM, keys["hear"].replace(".hear", ".suggest"))
+    )
+    await feed(app, callback_update(Person.fresh_id(), SAM, "p.99999999999999999999999.hear"))
+    assert request_log.sent(ALEX) == []
+    await sam.say("/resume")
+    await sam.say("/unlink")
+    kim = Person(app, request_log, KIM)
+    await kim.onboard()
+    code = await invite(kim, request_log)
+    await onboard_with(sam, f"/start {code}")
+    request_log.clear()
+    await feed(app, callback_update(Person.fresh_id(), SAM, keys["reflect"]))
+    assert request_log.sent(KIM) == [], "an ex-partner's message reaches no new partner"
+    assert content.text("partner", "gone") in [c.text for c in request_log.sent(SAM)]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM pairs")).scalar() == 1

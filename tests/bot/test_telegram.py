@@ -36,6 +36,11 @@ class Person:
         self.app, self.request, self.user_id = app, request, user_id
 
     def _id(self) -> int:
+        return Person.fresh_id()
+
+    @staticmethod
+    def fresh_id() -> int:
+        """Update ids only grow, as Telegram's do (a lower one reads as a redelivery)."""
         Person.next_id += 1
         return Person.next_id
 
