@@ -270,9 +270,11 @@ class Reminders:
         for due in self.agreements.due(now.date().isoformat()):
             key = "review" if due.what == "review" else "ended"
             text = content.text("partner.agreement", key, text=due.text)
-            for channel, external_id in due.chats:
+            neutral = prompts.reminder_copy("discreet")
+            for (channel, external_id), discreet in zip(due.chats, due.discreet, strict=True):
                 if channel == "telegram" and self.sender is not None:
-                    sent += await self.sender.send(int(external_id), text) is Sent.OK
+                    shown = neutral if discreet else text
+                    sent += await self.sender.send(int(external_id), shown) is Sent.OK
             self.agreements.mark(due.id, due.what)
         return sent
 

@@ -22,6 +22,7 @@ class Due:
     what: str  # "review" or "end"
     text: str
     chats: tuple[tuple[str, str], ...]  # (channel, external id) of each partner
+    discreet: tuple[bool, ...] = ()  # per partner, in the same order: neutral text only
 
 
 class AgreementStore:
@@ -90,7 +91,12 @@ class AgreementStore:
             for row in rows:
                 people = conn.execute(
                     select(
-                        _people.c.channel, _people.c.external_id, _people.c.paused, _people.c.track
+                        _people.c.channel,
+                        _people.c.external_id,
+                        _people.c.paused,
+                        _people.c.track,
+                        _people.c.discreet,
+                        _people.c.active,
                     ).where(_people.c.id.in_((row.a_id, row.b_id)))
                 ).all()
                 if any(p.paused is not None or p.track == "individual" for p in people):
@@ -101,7 +107,8 @@ class AgreementStore:
                         row.id,
                         what,
                         self._cipher.decrypt(row.body),
-                        tuple((p.channel, p.external_id) for p in people),
+                        tuple((p.channel, p.external_id) for p in people if p.active),
+                        tuple(bool(p.discreet) for p in people if p.active),
                     )
                 )
         return out

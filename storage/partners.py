@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, or_, select, update
+from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.crypto import TextCipher
@@ -120,6 +120,13 @@ class PartnerStore:
             ).first()
             if invite is None:
                 return Joined.UNKNOWN, None
+            if self._engine.dialect.name == "postgresql":
+                # Serialise joins that involve either person (PostgreSQL reads do not block).
+                conn.execute(
+                    select(_people.c.id)
+                    .where(_people.c.id.in_((person_id, invite.person_id)))
+                    .with_for_update()
+                )
             if invite.person_id == person_id:
                 return Joined.OWN, None
             if invite.used_at is not None:
@@ -159,6 +166,17 @@ class PartnerStore:
                     _pairs.insert().values(a_id=invite.person_id, b_id=person_id, created_at=now)
                 )
             except IntegrityError:
+                conn.rollback()
+                return Joined.ALREADY, None
+            # Two joins racing (another process): nobody may end up in two pairs.
+            both = (person_id, invite.person_id)
+            count = conn.execute(
+                select(func.count())
+                .select_from(_pairs)
+                .where(or_(_pairs.c.a_id.in_(both), _pairs.c.b_id.in_(both)))
+            ).scalar()
+            if (count or 0) > 1:
+                conn.rollback()
                 return Joined.ALREADY, None
         return Joined.LINKED, int(invite.person_id)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from transitions import EventData
 
 from flows import content
-from flows.contract import JournalRecord, PartnerRecord
-from flows.flow import END, Flow, State, has_words, model_of, value_is, value_of
+from flows.contract import JournalRecord, PartnerRecord, Reply
+from flows.flow import END, Flow, State, Turn, has_words, model_of, value_is, value_of
 from flows.steps.checkin import may_share
 
 COMMAND = "win"
@@ -58,10 +58,15 @@ def _saving(trigger: str, when: object, do: object) -> list[dict[str, object]]:
     ]
 
 
+def _offer(flow: Flow, turn: Turn) -> Reply:
+    """The exact words the partner would see, before anything is sent."""
+    return flow.plain_prompt("offer", {}, win=turn.slots.get("win", ""))
+
+
 FLOW = Flow(
     name="win",
     version=2,
-    states=[State("ask"), State("offer")],
+    states=[State("ask"), State("offer", render=_offer)],
     transitions=[
         *_saving("pick", _quick, _keep_quick),
         *_saving("text", has_words, _keep_typed),
