@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -102,7 +102,7 @@ def profile_values(profile: Profile) -> dict[str, Any]:
     return {name: getattr(profile, name) for name in PROFILE_COLUMNS}
 
 
-def profile_from(row: Sequence[Any]) -> Profile:
+def profile_from(row: Sequence[Any], paired: bool = False) -> Profile:
     (
         consented,
         role,
@@ -130,6 +130,7 @@ def profile_from(row: Sequence[Any]) -> Profile:
         quiet_from=quiet_from,
         quiet_to=quiet_to,
         ready_for_two=bool(ready_for_two),
+        paired=paired,
     )
 
 
@@ -296,7 +297,7 @@ class ConversationStore:
         row = self._transaction(find)
         width = len(PROFILE_COLUMNS)
         pid, active, paired = row[0], bool(row[1]), bool(row[2])
-        profile = replace(profile_from(row[3 : 3 + width]), paired=paired)
+        profile = profile_from(row[3 : 3 + width], paired)
         flow, state, version, slots, last_update_id, last_message_id, updated_at = row[3 + width :]
         conversation = Conversation()
         if flow is not None:
