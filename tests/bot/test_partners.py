@@ -34,6 +34,14 @@ async def invite(alex: Person, request: FakeRequest) -> str:
     return link.split("start=", 1)[1]
 
 
+async def share_statement(alex: Person) -> list[str]:
+    """Alex writes an honest statement and sends it, after the preview."""
+    await alex.say("/reframe")
+    await alex.say(HONEST)
+    await alex.press("send")
+    return await alex.press("send")
+
+
 async def linked(app: App, request: FakeRequest) -> tuple[Person, Person, str]:
     await app.post_init(app)  # type: ignore[misc]
     alex, sam = Person(app, request, ALEX), Person(app, request, SAM)
@@ -117,10 +125,7 @@ async def test_a_reflection_goes_back_after_its_own_preview(
     app: App, request_log: FakeRequest
 ) -> None:
     alex, sam, _ = await linked(app, request_log)
-    await alex.say("/reframe")
-    await alex.say(HONEST)
-    await alex.press("send")
-    await alex.press("send")
+    await share_statement(alex)
     await sam.press("reflect")
     said = await sam.say("What I heard is that you were scared when I was late")
     assert "exactly what your partner will see" in said[-1]
@@ -162,10 +167,7 @@ async def test_delete_removes_the_link_and_what_was_shared(
     from tests.conftest import feed
 
     alex, _sam, _ = await linked(app, request_log)
-    await alex.say("/reframe")
-    await alex.say(HONEST)
-    await alex.press("send")
-    await alex.press("send")
+    await share_statement(alex)
     hear = next(k for c in request_log.sent(SAM) for _, k in c.options if k.endswith(".hear"))
     said = await alex.say("/delete")
     await alex.press("erase")
@@ -358,10 +360,7 @@ async def test_a_replayed_answer_changes_nothing(app: App, request_log: FakeRequ
     from tests.conftest import feed
 
     alex, sam, _ = await linked(app, request_log)
-    await alex.say("/reframe")
-    await alex.say(HONEST)
-    await alex.press("send")
-    await alex.press("send")
+    await share_statement(alex)
     hear = next(k for c in request_log.sent(SAM) for _, k in c.options if k.endswith(".hear"))
     await sam.press("hear")
     request_log.clear()
@@ -376,10 +375,7 @@ async def test_a_paused_partner_cannot_answer_and_an_old_share_stays_with_the_ol
     from tests.conftest import feed
 
     alex, sam, _ = await linked(app, request_log)
-    await alex.say("/reframe")
-    await alex.say(HONEST)
-    await alex.press("send")
-    await alex.press("send")
+    await share_statement(alex)
     keys = {k.rsplit(".", 1)[1]: k for c in request_log.sent(SAM) for _, k in c.options}
     await sam.say("I want to kill myself")
     request_log.clear()
