@@ -31,6 +31,10 @@ SELF_HARM: Final = [
         r"\bi am (?:going|gonna|planning|about|ready) to (?:end it|end it all|end things|end everything|end my life|go for good|do it tonight|say goodbye for good)\b",
         r"\bi (?:just )?(?:want|need) (?:(?:it all |everything |it )?to (?:end|be over)|(?:it all|everything|it|the pain) to stop)(?: for good| forever| permanently)?[.!]*$",
         r"\b(?:there is )?nothing (?:left )?for me (?:here|anymore|in this world|in this life)\b",
+        r"\bi (?:just )?(?:want|need) (?:it|it all|everything|the pain|this|all of it) to (?:stop|end|be over)\b.*\b(?:permanently|forever|for good|for ever)\b",
+        r"\b(?:gave|giving|given|give) (?:away )?(?:my|all my) (?:dog|cat|pets?|things|stuff|belongings|possessions|guitar|savings|clothes)\b.*\b(?:better care|than i can|will not need|won t need|no longer need|after i am gone|when i am gone)\b",
+        r"\bwhat if i (?:just )?(?:did not|didn t|never|do not|don t) wake up\b",
+        r"\bi (?:would|d) be (?:fine|okay|ok|happy|glad) (?:if i|to) (?:did not|didn t|never|not) (?:wake|waking) up\b",
         r"\bi (?:have|have got|got|ve got|been) (?:pills|tablets|a rope|a gun|razors?|blades?) (?:saved|stashed|hidden|ready|put aside|collected)\b",
         r"\b(?:saving|stockpiling|hoarding|collecting) (?:up )?(?:pills|tablets|my meds|my medication)\b",
         r"\bi (?:can not|cannot|can t) (?:go on|keep going|do this anymore|do this any more|take (?:it|this) anymore|live like this)(?: anymore| any more)?\b.*\b(?:die|dead|end|gone|over|life|living|point)\b",
@@ -53,6 +57,8 @@ SELF_HARM: Final = [
 DANGER_NOW: Final = [
     re.compile(p)
     for p in (
+        r"\bi (?:have|ve|had)? ?(?:already|just) (?:taken|took|swallowed) (?:the|all the|all my|my|a bunch of|too many|some) (?:pills|tablets|meds|medication|sleeping pills)\b",
+        r"\bi (?:have |ve )?(?:taken|took|swallowed) (?:all|too many|a bunch of|the whole|a whole|a handful of) (?:of )?(?:my |the )?(?:pills|tablets|meds|medication|bottle of (?:pills|tablets|meds|sleeping pills|painkillers|paracetamol|tylenol))\b",
         r"\bi am (?:on|at|standing on|sitting on) (?:the|a|this) (?:bridge|roof|ledge|edge|cliff|tracks|platform edge)\b.*\b(?:now|right now|tonight)\b",
         r"\b"
         + _P
@@ -112,6 +118,7 @@ _ANY = re.compile(
     r"let me|account|explain|report|permission|burden|waste|alive|live|exist|here|future|"
     r"notice|care|letters?|notes?|goodbyes?|hoping|hope|praying|nothing|over|stop|go on|"
     r"keep going|better|happier|saved|stashed|saving|stockpiling|hoarding|collecting|"
+    r"permanently|forever|gave|giving|given|give|wake|taken|took|swallowed|"
     r"do it|kill|banging|kicking|break|breaking|makes me|made me|forces me|forced me)\b"
 )
 """Every net pattern needs one of these words: most messages skip the net in one search."""
