@@ -34,6 +34,14 @@ SELF_HARM: Final = [
         r"\bi (?:just )?(?:want|need) (?:it|it all|everything|the pain|this|all of it) to (?:stop|end|be over)\b.*\b(?:permanently|forever|for good|for ever)\b",
         r"\b(?:gave|giving|given|give) (?:away )?(?:my|all my) (?:dog|cat|pets?|things|stuff|belongings|possessions|guitar|savings|clothes)\b.*\b(?:better care|than i can|will not need|won t need|no longer need|after i am gone|when i am gone)\b",
         r"\bwhat if i (?:just )?(?:did not|didn t|never|do not|don t) wake up\b",
+        r"\bi (?:do not|don t|dont) think i can (?:keep doing this|keep going|go on|do this|take this|hold on|last) (?:much longer|any longer|anymore|any more)\b",
+        r"\b(?:everything|things|life|it all|it) would be (?:so )?(?:simpler|easier|better|lighter) (?:for everyone )?if i (?:was not|wasn t|were not|weren t) (?:around|here|alive)\b",
+        r"\b(?:everything|things|life|it all|it) would be (?:so )?(?:simpler|easier|better|lighter) (?:for everyone )?if i (?:was|were) (?:gone|dead|not here|not around)\b",
+        r"\bi am (?:so )?done ?[.,!]* (?:with )?(?:life|living)\b",
+        r"\bi am (?:so )?done ?[.,!]* (?:with )?(?:everything|it all)\b.*\b(?:i mean it|this time|for good|forever|goodbye|for real)\b",
+        r"\bstop (?:existing|living|being alive)\b.*\b(?:forever|for good|permanently)\b",
+        r"\bno way out(?: of (?:this|it))? (?:except|but|other than) (?:one|death|dying|that)\b",
+        r"\b(?:finally|actually|really) go through with it\b",
         r"\bi (?:would|d) be (?:fine|okay|ok|happy|glad) (?:if i|to) (?:did not|didn t|never|not) (?:wake|waking) up\b",
         r"\bi (?:have|have got|got|ve got|been) (?:pills|tablets|a rope|a gun|razors?|blades?) (?:saved|stashed|hidden|ready|put aside|collected)\b",
         r"\b(?:saving|stockpiling|hoarding|collecting) (?:up )?(?:pills|tablets|my meds|my medication)\b",
@@ -119,6 +127,7 @@ _ANY = re.compile(
     r"notice|care|letters?|notes?|goodbyes?|hoping|hope|praying|nothing|over|stop|go on|"
     r"keep going|better|happier|saved|stashed|saving|stockpiling|hoarding|collecting|"
     r"permanently|forever|gave|giving|given|give|wake|taken|took|swallowed|"
+    r"think|simpler|easier|lighter|done|existing|living|way out|through with|"
     r"do it|kill|banging|kicking|break|breaking|makes me|made me|forces me|forced me)\b"
 )
 """Every net pattern needs one of these words: most messages skip the net in one search."""
