@@ -42,6 +42,9 @@ SELF_HARM: Final = [
         r"\bstop (?:existing|living|being alive)\b.*\b(?:forever|for good|permanently)\b",
         r"\bno way out(?: of (?:this|it))? (?:except|but|other than) (?:one|death|dying|that)\b",
         r"\b(?:finally|actually|really) go through with it\b",
+        r"\bwhat is (?:even |really )?the point (?:of me|of my life|of living|of being alive|of being here|of going on|of existing|in living)\b",
+        r"\b(?:doing|do) (?:everyone|everybody|them|my family|the world) a favou?r by (?:disappearing|dying|not being here|not being around|ending it|killing myself|leaving this (?:world|earth|life)|going away (?:for good|forever))\b",
+        r"\b(?:ready|want|going|wanting|planning) to leave (?:this|the) (?:world|earth|life)\b",
         r"\bi (?:would|d) be (?:fine|okay|ok|happy|glad) (?:if i|to) (?:did not|didn t|never|not) (?:wake|waking) up\b",
         r"\bi (?:have|have got|got|ve got|been) (?:pills|tablets|a rope|a gun|razors?|blades?) (?:saved|stashed|hidden|ready|put aside|collected)\b",
         r"\b(?:saving|stockpiling|hoarding|collecting) (?:up )?(?:pills|tablets|my meds|my medication)\b",
@@ -128,6 +131,7 @@ _ANY = re.compile(
     r"keep going|better|happier|saved|stashed|saving|stockpiling|hoarding|collecting|"
     r"permanently|forever|gave|giving|given|give|wake|taken|took|swallowed|"
     r"think|simpler|easier|lighter|done|existing|living|way out|through with|"
+    r"favou?r|world|earth|life|me|"
     r"do it|kill|banging|kicking|break|breaking|makes me|made me|forces me|forced me)\b"
 )
 """Every net pattern needs one of these words: most messages skip the net in one search."""
