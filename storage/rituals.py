@@ -27,6 +27,30 @@ _people = Person.__table__  # type: ignore[attr-defined]
 
 RECENT_DAYS = 30
 
+# What a sweep needs to know of a ritual and of its person (both claim queries use these).
+_RITUAL_FACTS = (
+    _rituals.c.id,
+    _rituals.c.person_id,
+    _rituals.c.kind,
+    _rituals.c.label,
+    _rituals.c.local_time,
+    _rituals.c.days,
+    _rituals.c.next_due_at,
+)
+_PERSON_FACTS = (
+    _people.c.channel,
+    _people.c.external_id,
+    _people.c.timezone,
+    _people.c.quiet_from,
+    _people.c.quiet_to,
+    _people.c.discreet,
+    _people.c.role,
+    _people.c.active,
+    _people.c.reminders_paused,
+    _people.c.paused,
+    _people.c.track,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class RitualView:
@@ -154,16 +178,7 @@ class RitualStore:
             update(_rituals)
             .where(_rituals.c.id.in_(due.scalar_subquery()))
             .values(lease_until=now + lease)
-            .returning(
-                _rituals.c.id,
-                _rituals.c.person_id,
-                _rituals.c.kind,
-                _rituals.c.label,
-                _rituals.c.local_time,
-                _rituals.c.days,
-                _rituals.c.next_due_at,
-                _rituals.c.pair_group,
-            )
+            .returning(*_RITUAL_FACTS, _rituals.c.pair_group)
         )
         with self._engine.begin() as conn:
             rituals = conn.execute(claim).all()
@@ -173,20 +188,7 @@ class RitualStore:
             people = {
                 p.id: p
                 for p in conn.execute(
-                    select(
-                        _people.c.id,
-                        _people.c.channel,
-                        _people.c.external_id,
-                        _people.c.timezone,
-                        _people.c.quiet_from,
-                        _people.c.quiet_to,
-                        _people.c.discreet,
-                        _people.c.role,
-                        _people.c.active,
-                        _people.c.reminders_paused,
-                        _people.c.paused,
-                        _people.c.track,
-                    ).where(_people.c.id.in_(ids))
+                    select(_people.c.id, *_PERSON_FACTS).where(_people.c.id.in_(ids))
                 )
             }
             groups = sorted({r.pair_group for r in rituals if r.pair_group})
@@ -369,26 +371,7 @@ class RitualStore:
             if not claimed:
                 return []
             rows = conn.execute(
-                select(
-                    _rituals.c.id,
-                    _rituals.c.person_id,
-                    _rituals.c.kind,
-                    _rituals.c.label,
-                    _rituals.c.local_time,
-                    _rituals.c.days,
-                    _rituals.c.next_due_at,
-                    _people.c.channel,
-                    _people.c.external_id,
-                    _people.c.timezone,
-                    _people.c.quiet_from,
-                    _people.c.quiet_to,
-                    _people.c.discreet,
-                    _people.c.role,
-                    _people.c.active,
-                    _people.c.reminders_paused,
-                    _people.c.paused,
-                    _people.c.track,
-                )
+                select(*_RITUAL_FACTS, *_PERSON_FACTS)
                 .join(_people, _people.c.id == _rituals.c.person_id)
                 .where(_rituals.c.id.in_([c.ritual_id for c in claimed]))
             ).all()
