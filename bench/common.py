@@ -50,23 +50,36 @@ def journal_rows(engine: Engine) -> int:
         return int(conn.execute(text("SELECT count(*) FROM journal_entries")).scalar() or 0)
 
 
-async def mend_app(mend: Mend) -> App:
+async def mend_app(mend: Mend, prime_in_thread: bool = True) -> App:
     app = build_application(
         TOKEN,
         mend,
         request=FakeRequest(record=False),
         get_updates_request=FakeRequest(record=False),
+        prime_in_thread=prime_in_thread,
     )
     await app.initialize()
     return app
 
 
-def updates(bot: Any, script: list[str], user_ids: range, first_id: int = 1) -> list[Update]:
-    """Each person sends the script in turn, interleaved as real traffic would be."""
+def updates(
+    bot: Any, script: list[str], user_ids: range, first_id: int = 1, vary: bool = False
+) -> list[Update]:
+    """Each person sends the script in turn, interleaved as real traffic would be.
+
+    `vary` makes every person's free text their own (a few words differ), so nothing that
+    remembers recent texts (the language model's cache) can make the measure look cheaper.
+    """
     out: list[Update] = []
     update_id = first_id
     for line in script:
         for uid in user_ids:
-            out.append(Update.de_json(text_update(update_id, uid, line), bot))
+            typed = line
+            if vary and not line.startswith("/") and not line.isdecimal():
+                typed = f"{line}, {_DAYS[uid % len(_DAYS)]} {uid % 97} times"
+            out.append(Update.de_json(text_update(update_id, uid, typed), bot))
             update_id += 1
     return out
+
+
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

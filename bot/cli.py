@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -20,6 +21,9 @@ def _settings() -> Settings:
     token, key = settings.telegram_bot_token, settings.mend_secret_key
     secrets = [s.get_secret_value() for s in (token, key) if s is not None]
     logs.setup(settings.log_level, secrets)
+    from flows import classifier
+
+    classifier.configure(settings.mend_language_model)
     return settings
 
 
@@ -120,6 +124,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command in ("analyse", "screen"):
+        from flows import classifier
+
+        with contextlib.suppress(SettingsError):  # these need no configuration at all
+            classifier.configure(load_settings().mend_language_model)
     if args.command == "analyse":
         from flows.analyse import analyse
 

@@ -72,12 +72,14 @@ class Handled:
 
 
 def warm_up() -> None:
-    """Compile the language checks now, not on the first person's first message (~0.3 s)."""
+    """Compile the language checks and load the model now, not on someone's first message."""
+    from flows import classifier
     from flows.analyse import analyse
     from flows.screen import screen
 
     screen("")
     analyse("")
+    classifier.active()
 
 
 def _safe(profile: Profile) -> bool:

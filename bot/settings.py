@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     reminder_rate: float = Field(default=25.0, gt=0, le=30)
     reminder_sweep_seconds: float = Field(default=20.0, gt=0, le=30)
     reminder_lease_seconds: float = Field(default=300.0, ge=1, le=3600)
+    mend_language_model: bool = Field(default=True)
 
     @field_validator("mend_secret_key", mode="before")
     @classmethod

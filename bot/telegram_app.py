@@ -7,6 +7,7 @@ person shares would not stay between them and Mend.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import traceback
@@ -32,13 +33,14 @@ from bot.reminders import Reminders
 from bot.sender import Sender
 from bot.service import Mend
 from bot.settings import TELEGRAM_API
-from flows import content
+from flows import classifier, content
 from flows.coach import command_menu
 from flows.contract import Choice, Command, Event, Reply, Text, Unsupported
 
 CHANNEL = "telegram"
 SHORT_LABEL = 16
 POOL_SIZE = 64
+PRIME = "prime_in_thread"
 log = logging.getLogger("mend.telegram")
 
 
@@ -130,6 +132,10 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     mend: Mend = context.application.bot_data["mend"]
     message = update.effective_message
+    if isinstance(event, Text) and context.application.bot_data.get(PRIME):
+        # The model's pass (a few ms) runs off the event loop; the coach then finds it ready.
+        # This update still waits for it, so one chat's messages keep their order.
+        await asyncio.to_thread(classifier.prime, event.body)
     handled = mend.handle(
         CHANNEL, str(user.id), event, update.update_id, message.message_id if message else None
     )
@@ -225,6 +231,7 @@ def build_application(
     base_file_url: str | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    prime_in_thread: bool = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     bot = MendBot(
         token,
@@ -235,6 +242,7 @@ def build_application(
     )
     application = ApplicationBuilder().bot(bot).post_init(_set_commands).build()
     application.bot_data["mend"] = mend
+    application.bot_data[PRIME] = prime_in_thread
     application.add_handler(TypeHandler(Update, on_update))
     application.add_error_handler(on_error)
     return application

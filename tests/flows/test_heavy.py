@@ -1,0 +1,133 @@
+"""A possible signal asks once, inside the step, and keeps the person's place and words.
+
+The model is replaced by a stand-in that hears exactly the phrases a test gives it, so these
+tests are about the coach's behaviour, not about what one trained model happens to score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from flows import classifier, content
+from flows.contract import JournalRecord
+from tests.flows.driver import Chat
+from tests.flows.stand_in import StandIn
+
+HEAVY = "i keep thinking about the drive to work and the big tree on the bend"
+SURE = "wrote the kids letters just in case, work was fine"
+
+
+@pytest.fixture(autouse=True)
+def stand_in() -> Iterator[None]:
+    # The rules still run first; a rule that fires is never questioned by this stand-in.
+    classifier.install(StandIn({HEAVY: 0.7, SURE: 0.99}, default=0.5))
+    yield
+    classifier.configure(True)
+
+
+def in_hurt() -> Chat:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.command("hurt")
+    return chat
+
+
+def test_a_possible_signal_asks_once_and_keeps_the_step() -> None:
+    chat = in_hurt()
+    chat.text(HEAVY)
+    assert chat.where == ("heavy", "ask")
+    assert content.text("heavy.ask") in chat.said
+    assert chat.profile.paused is None, "asking is not a crisis pause"
+    assert not chat.records
+
+
+def test_safe_goes_on_with_their_words_exactly_where_they_were() -> None:
+    chat = in_hurt()
+    chat.text(HEAVY)
+    chat.pick("safe")
+    assert content.text("heavy.safe") in chat.said
+    assert chat.where == ("hurt", "landed"), "their words answered the question they were on"
+    chat.pick("skip")
+    chat.pick("skip")
+    chat.pick("save")
+    assert chat.records == [JournalRecord("hurt", (("what", HEAVY),))]
+
+
+@pytest.mark.parametrize("typed", ["1", "I'm safe, go on", "yes", "yeah im ok", "ok"])
+def test_safe_can_be_typed(typed: str) -> None:
+    chat = in_hurt()
+    chat.text(HEAVY)
+    chat.text(typed)
+    assert chat.where == ("hurt", "landed")
+
+
+@pytest.mark.parametrize("answer", ["unsafe", "support"])
+def test_not_safe_or_support_opens_the_full_response_and_sets_the_step_aside(
+    answer: str,
+) -> None:
+    chat = in_hurt()
+    chat.text(HEAVY)
+    chat.pick(answer)
+    assert chat.where == ("safety", "check")
+    assert chat.profile.paused == "self_harm"
+    chat.pick("safe")
+    chat.pick("resume")
+    assert chat.where == ("hurt", "what"), "the step waits where it was"
+
+
+@pytest.mark.parametrize("typed", ["2", "no", "not really", "i need help", "i'm not safe"])
+def test_not_safe_can_be_typed(typed: str) -> None:
+    chat = in_hurt()
+    chat.text(HEAVY)
+    chat.text(typed)
+    assert chat.where == ("safety", "check")
+
+
+def test_anything_else_is_asked_again_kindly() -> None:
+    chat = in_hurt()
+    chat.text(HEAVY)
+    chat.text("hmm")
+    assert chat.where == ("heavy", "ask")
+    assert content.section("heavy.ask")["hint"] in chat.said
+    assert chat.last[-1].options, "the choices come again"
+
+
+def test_a_clear_signal_from_the_model_is_the_full_response() -> None:
+    chat = in_hurt()
+    chat.text(SURE)
+    assert chat.where == ("safety", "check")
+    assert chat.profile.paused == "self_harm"
+
+
+def test_a_clear_signal_while_asked_is_the_full_response() -> None:
+    chat = in_hurt()
+    chat.text(HEAVY)
+    chat.text(SURE)
+    assert chat.where == ("safety", "check")
+
+
+def test_between_steps_the_check_comes_back_to_the_menu() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.text(HEAVY)
+    assert chat.where == ("heavy", "ask")
+    chat.pick("safe")
+    assert chat.conversation.idle
+    assert chat.last[-1].options, "the menu of what to do next"
+
+
+def test_the_question_says_nothing_of_scores_or_models() -> None:
+    chat = in_hurt()
+    chat.text(HEAVY)
+    words = chat.said.lower()
+    for secret in ("score", "model", "probab", "%", "classif"):
+        assert secret not in words
+
+
+def test_inside_the_crisis_response_a_possible_signal_asks_nothing_more() -> None:
+    chat = in_hurt()
+    chat.text(SURE)
+    chat.text(HEAVY)
+    assert chat.where[0] == "safety"
