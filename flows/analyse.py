@@ -58,6 +58,8 @@ Signals (stable names; the flow maps them to its own wording):
   always have to…".
 * ``feel_like_you`` — "I feel like/that you <criticism>": a judgement dressed as a
   feeling (names no emotion).
+* ``model`` — no rule saw blame, but the trained model did (sarcasm about priorities, a
+  loaded "got it", an accusation stated as a fact); see ``flows/classifier.py``.
 * ``emotion_word`` — an emotion word about the speaker (mirrors ``feeling``).
 * ``i_need`` — the speaker states a relational need or value.
 * ``self_disclosure`` — the speaker owns a struggle without an emotion word: "I'm
@@ -89,7 +91,7 @@ __all__ = ["BLAME_SIGNALS", "MODEL_SIGNAL", "Analysis", "Kind", "analyse", "by_r
 
 _log = logging.getLogger(__name__)
 MODEL_SIGNAL: Final = "model"
-"""The signal when the trained model, not a rule, heard the blame."""
+"""The signal when the trained model, not a rule, heard the blame (last of BLAME_SIGNALS)."""
 
 # Telegram caps a message at 4096 characters; anything beyond this is not a statement
 # someone wants to say to a partner, and capping keeps worst-case latency bounded.
@@ -139,6 +141,7 @@ BLAME_SIGNALS: Final = (
     "passive_aggressive",
     "accusing_question",
     "feel_like_you",
+    "model",
 )
 _OTHER_SIGNALS: Final = (
     "emotion_word",
@@ -2018,7 +2021,8 @@ def analyse(text: str) -> Analysis:
         _log.error("model analysis failed: %s", type(exc).__name__)
         return found
     if kind == "blame":
-        return Analysis("blame", found.feeling, (*found.signals, MODEL_SIGNAL))
+        kept = tuple(s for s in found.signals if s != "i_statement")
+        return Analysis("blame", found.feeling, (*kept, MODEL_SIGNAL))
     return found
 
 

@@ -18,6 +18,7 @@ from flows.screen import _SAFE as SAFE
 from flows.screen import MODEL_SIGNAL, Screening, decide, screen
 from tests.flows.stand_in import StandIn
 
+pytestmark = pytest.mark.model
 MANIFEST = json.loads((FOLDER / "manifest.json").read_text(encoding="utf-8"))
 
 

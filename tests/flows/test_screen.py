@@ -1,4 +1,5 @@
-"""Tests for flows.screen: recall and false alarms on the labelled set, traps, robustness.
+"""Tests for the rules layer of flows.screen: recall and false alarms on the labelled set,
+traps, robustness. (The trained layer: test_classifier.py and test_holdout.py.)
 
 The labelled set (tests/data/crisis.tsv) is the contract for crisis screening. The floors
 below are floors, not targets: a change that costs a few rows fails loudly and lists them.
@@ -21,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import flows.screen as screen_module
-from flows.screen import SIGNALS, Risk, Screening, screen
+from flows.screen import SIGNALS, Risk, Screening, rules
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "crisis.tsv"
 RISKS: tuple[str, ...] = get_args(Risk)
@@ -52,7 +53,7 @@ def _load_rows() -> list[Row]:
 
 
 ROWS = _load_rows()
-VERDICTS = {row.line: screen(row.text) for row in ROWS}
+VERDICTS = {row.line: rules(row.text) for row in ROWS}
 
 
 def _describe(rows: list[Row]) -> str:
@@ -168,7 +169,7 @@ TRAPS = [
 
 @pytest.mark.parametrize("text", TRAPS)
 def test_trap_is_not_a_crisis(text: str) -> None:
-    result = screen(text)
+    result = rules(text)
     assert result.risk == "none", f"{text!r} flagged {result}"
 
 
@@ -208,7 +209,7 @@ POSITIVES: list[tuple[str, str]] = [
 
 @pytest.mark.parametrize(("text", "risk"), POSITIVES)
 def test_key_positive(text: str, risk: str) -> None:
-    result = screen(text)
+    result = rules(text)
     assert result.risk == risk, f"{text!r}: want {risk}, got {result}"
     assert result.signals, "a crisis verdict must name what it noticed"
 
@@ -231,7 +232,7 @@ def test_key_positive(text: str, risk: str) -> None:
     ],
 )
 def test_negation_person_and_time(text: str, risk: str) -> None:
-    assert screen(text).risk == risk, f"{text!r}: {screen(text)}"
+    assert rules(text).risk == risk, f"{text!r}: {rules(text)}"
 
 
 @pytest.mark.parametrize(
@@ -251,22 +252,23 @@ def test_negation_person_and_time(text: str, risk: str) -> None:
     ],
 )
 def test_obfuscation_is_normalised(text: str) -> None:
-    assert screen(text).risk == "self_harm", f"{text!r}: {screen(text)}"
+    assert rules(text).risk == "self_harm", f"{text!r}: {rules(text)}"
 
 
 def test_precedence() -> None:
-    both = screen("he hits me and I want to die")
+    both = rules("he hits me and I want to die")
     assert both.risk == "self_harm"
     assert {"physical_violence", "wish_to_die"} <= set(both.signals)
-    now = screen("he hits me every day and right now he is choking me")
+    now = rules("he hits me every day and right now he is choking me")
     assert now.risk == "danger_now"
 
 
 def test_as_dict() -> None:
-    result = screen("he slapped me")
+    result = rules("he slapped me")
     assert result.as_dict("he slapped me") == {
         "text": "he slapped me",
         "risk": "abuse",
+        "level": "clear",
         "signals": ["physical_violence"],
     }
 
@@ -295,7 +297,7 @@ def test_as_dict() -> None:
     ],
 )
 def test_any_text_returns_a_screening(text: str) -> None:
-    result = screen(text)
+    result = rules(text)
     assert isinstance(result, Screening)
     assert result.risk in RISKS
 
@@ -305,18 +307,18 @@ def test_internal_failure_is_contained(monkeypatch: pytest.MonkeyPatch) -> None:
         raise RuntimeError("bug in a rule")
 
     monkeypatch.setattr(screen_module, "_screen", broken)
-    assert screen("anything") == Screening("none", ())
+    assert rules("anything") == Screening("none", ())
 
 
 def test_units_are_not_leetspeak() -> None:
-    assert screen("I took 2 tablets at 3pm, 30mg each, as prescribed").risk == "none"
-    assert screen("i want to d1e").risk == "self_harm"
+    assert rules("I took 2 tablets at 3pm, 30mg each, as prescribed").risk == "none"
+    assert rules("i want to d1e").risk == "self_harm"
 
 
 def test_long_text_keeps_early_signals() -> None:
     filler = "we talked about dinner plans and the weekend. " * 2_200
     text = "he choked me last night. " + filler
-    result = screen(text)
+    result = rules(text)
     assert len(text) > 100_000
     assert result.risk == "abuse", result
 
@@ -324,7 +326,7 @@ def test_long_text_keeps_early_signals() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=600))
 def test_property_any_text(text: str) -> None:
-    result = screen(text)
+    result = rules(text)
     assert isinstance(result, Screening)
     assert result.risk in RISKS
     assert set(result.signals) <= set(SIGNALS)
@@ -344,7 +346,7 @@ SALAD = [
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(SALAD), max_size=40))
 def test_property_word_salad(words: list[str]) -> None:
-    result = screen(" ".join(words))
+    result = rules(" ".join(words))
     assert result.risk in RISKS
     ranks = {"none": 0, "abuse": 1, "self_harm": 2, "danger_now": 3}
     if result.signals:
