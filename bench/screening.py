@@ -31,7 +31,8 @@ from bot.service import warm_up
 warm_up()
 build_application("1:BENCH", None)  # type: ignore[arg-type]
 seconds = time.perf_counter() - start
-print(json.dumps({{"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"seconds": seconds, "rss_mb": peak}}))
 """
 
 
