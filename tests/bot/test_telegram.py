@@ -300,3 +300,39 @@ async def test_after_a_failed_send_the_next_answer_is_not_misfiled(
     assert said[-1] == content.text("hurt.landed"), "the apology shows the saved place"
     said = await alex.say("Small")
     assert said[-1].startswith(content.text("hurt.broke")[:20])
+
+
+async def test_a_heavy_message_is_asked_about_once_and_the_step_goes_on(
+    app: App, request_log: FakeRequest
+) -> None:
+    from flows import classifier
+    from tests.flows.stand_in import StandIn
+
+    heavy = "been sorting my stuff into boxes for people, feels calmer"
+    classifier.install(StandIn({heavy: 0.7}))
+    try:
+        alex = Person(app, request_log)
+        await alex.onboard()
+        await alex.say("/hurt")
+        said = await alex.say(heavy)
+        assert said == [content.text("heavy.ask")]
+        labels = [label for label, _ in request_log.sent(ALEX)[-1].options]
+        assert labels == list(content.options("heavy.ask").values())
+        said = await alex.press("safe")
+        assert said[0] == content.text("heavy.safe")
+        assert said[-1] == content.text("hurt.landed"), "their words answered 'what happened'"
+    finally:
+        classifier.configure(True)
+
+
+async def test_the_shipped_model_runs_on_the_telegram_path(
+    app: App, request_log: FakeRequest
+) -> None:
+    from flows import classifier
+    from flows.classifier import Classifier
+
+    alex = Person(app, request_log)
+    await alex.onboard()
+    said = await alex.say("i just swallowed all my sleeping pills")
+    assert content.text("safety.intro", "danger_now") in said[0]
+    assert isinstance(classifier.active(), Classifier), "the shipped model, loaded offline"
