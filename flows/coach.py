@@ -285,7 +285,7 @@ def handle(
     step = _Step(profile, conversation, memory, now)
     if isinstance(event, Text):
         found = screen(event.body)  # before any flow sees the words
-        if found.level == "possible" and conversation.flow not in _SAFETY_FLOWS:
+        if found.level == "possible" and _may_ask(step):
             _ask_if_safe(step, event.body, found.risk)
             return step.outcome()
         if found.risk != "none" and (found.level == "clear" or conversation.flow == "safety"):
@@ -334,6 +334,12 @@ _SAFETY_FLOWS = frozenset({safety.FLOW.name, safetyplan.FLOW.name, heavy.FLOW.na
 """Where a possible signal asks nothing more: help is already open, or being planned."""
 
 
+def _may_ask(step: _Step) -> bool:
+    """Ask once: not where help is already open, nor again on a day they said they are safe."""
+    said = step.profile.safe_said_on
+    return step.conversation.flow not in _SAFETY_FLOWS and not (said and said == step.today)
+
+
 def _ask_if_safe(step: _Step, body: str, risk: str) -> None:
     """Set the step aside with their words, and ask once whether they are safe now."""
     slots = {heavy.HELD: body, heavy.RISK: risk}
@@ -356,6 +362,7 @@ def _after_heavy(step: _Step, slots: dict[str, str], then: str) -> None:
         risk = slots.get(heavy.RISK, "")
         _crisis(step, cast(Risk, risk) if risk in SEVERITY else "self_harm")
         return
+    step.profile = replace(step.profile, safe_said_on=step.today or None)
     step.say("heavy.safe")
     held = slots.get(heavy.HELD, "")
     if step.conversation.idle:

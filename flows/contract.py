@@ -113,6 +113,8 @@ class Profile:
     quiet_from: str | None = None  # local "HH:MM"
     quiet_to: str | None = None
     ready_for_two: bool = False
+    # The local date they last answered "I'm safe" to a possible signal: not asked again that day.
+    safe_said_on: str | None = None
     paired: bool = False  # linked with a partner (read from the pairs table, never saved here)
 
 

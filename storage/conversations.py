@@ -95,6 +95,7 @@ PROFILE_COLUMNS = (
     "quiet_from",
     "quiet_to",
     "ready_for_two",
+    "safe_said_on",
 )
 
 
@@ -116,6 +117,7 @@ def profile_from(row: Sequence[Any], paired: bool = False) -> Profile:
         quiet_from,
         quiet_to,
         ready_for_two,
+        safe_said_on,
     ) = row
     return Profile(
         consented=bool(consented),
@@ -130,6 +132,7 @@ def profile_from(row: Sequence[Any], paired: bool = False) -> Profile:
         quiet_from=quiet_from,
         quiet_to=quiet_to,
         ready_for_two=bool(ready_for_two),
+        safe_said_on=safe_said_on,
         paired=paired,
     )
 

@@ -7,6 +7,7 @@ tests are about the coach's behaviour, not about what one trained model happens 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
@@ -131,3 +132,26 @@ def test_inside_the_crisis_response_a_possible_signal_asks_nothing_more() -> Non
     chat.text(SURE)
     chat.text(HEAVY)
     assert chat.where[0] == "safety"
+
+
+def test_after_saying_safe_they_are_not_asked_again_that_day() -> None:
+    chat = in_hurt()
+    chat.text(HEAVY)
+    chat.pick("safe")
+    assert chat.profile.safe_said_on == "2026-03-01"
+    chat.text(HEAVY)  # venting more in the same step, the same day
+    assert chat.where == ("hurt", "broke"), "no second question, the step goes on"
+
+
+def test_a_new_day_asks_again_and_a_clear_signal_is_never_skipped() -> None:
+    chat = in_hurt()
+    chat.text(HEAVY)
+    chat.pick("safe")
+    chat.text(SURE)
+    assert chat.where == ("safety", "check"), "a clear signal always brings help"
+    chat = in_hurt()
+    chat.text(HEAVY)
+    chat.pick("safe")
+    chat.now = chat.now + timedelta(days=1)
+    chat.text(HEAVY)
+    assert chat.where == ("heavy", "ask")
