@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 
 from flows import classifier, coach, content
-from flows.contract import Conversation, Profile, Text
+from flows.contract import Conversation, Outcome, Profile, Text
 from tests.flows.stand_in import StandIn
 
 CLEAR = "i'm going to kill myself tonight"
@@ -30,7 +30,7 @@ def stand_in() -> Iterator[None]:
     classifier.configure(True)
 
 
-def _send(where: tuple[str, str], body: str) -> coach.Outcome:
+def _send(where: tuple[str, str], body: str) -> Outcome:
     flow, state = where
     conversation = Conversation(flow, state, {}, coach.FLOWS[flow].version)
     return coach.handle(PROFILE, conversation, Text(body), now=NOW)
