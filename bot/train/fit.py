@@ -46,7 +46,7 @@ BASE_SLUG: Final = "sentence-transformers__all-MiniLM-L6-v2"
 TARGET: Final = Path(__file__).resolve().parents[2] / "flows" / "model"
 SHIPPED: Final = ("model.onnx", "tokenizer.json", "manifest.json", "LICENSE", "NOTICE")
 CLEAR_FALSE_ALARMS: Final = 0.01  # the full crisis response (rules and model together)
-POSSIBLE_FALSE_ALARMS: Final = 0.04  # any level: under the 5% budget, with a margin
+POSSIBLE_FALSE_ALARMS: Final = 0.04  # questions the model may add to those the rules ask
 BLAME_FALSE_ALARMS: Final = 0.03
 CLEAR_FLOOR: Final = 0.85
 POSSIBLE_FLOOR: Final = 0.3
@@ -327,7 +327,8 @@ def train(epochs: int, out: Path, log: Any = print) -> dict[str, Any]:
 def _lowest_cut(values: Sequence[float], allowed: int, floor: float) -> float:
     """The lowest cut above all but `allowed` of `values`, never below `floor`."""
     ordered = sorted(values, reverse=True)
-    above = ordered[allowed] if 0 <= allowed < len(ordered) else 0.0
+    allowed = max(allowed, 0)
+    above = ordered[allowed] if allowed < len(ordered) else 0.0
     return round(max(floor, above + 1e-4), 4)
 
 
@@ -339,25 +340,21 @@ def choose_thresholds(
     `harmless` holds, per harmless message, whether a rule fired and the model's crisis mass.
     The model's own clear level gets half the full-response budget; the veto (a rule's hit
     turned into a question when the model is sure it is harmless) brings the full response
-    within its budget; the possible level takes what is left of the overall budget.
+    within its budget as far as the cap allows; the possible level may add its own budget of
+    questions on top of whatever the rules already ask.
     """
     total = max(len(harmless), 1)
     unruled = [mass for fired, mass in harmless if not fired]
     ruled = sorted((mass for fired, mass in harmless if fired), reverse=True)
     clear = _lowest_cut(unruled, int(CLEAR_FALSE_ALARMS / 2 * total), CLEAR_FLOOR)
     model_clear = sum(mass >= clear for mass in unruled)
-    room = int(CLEAR_FALSE_ALARMS * total) - model_clear
-    veto = 0.0 if room >= len(ruled) else min(VETO_CAP, round(ruled[max(room, 0)] + 1e-4, 4))
-    left = int(POSSIBLE_FALSE_ALARMS * total) - len(ruled)
-    possible = _lowest_cut(unruled, left, POSSIBLE_FLOOR)
-    return {
-        "clear": clear,
-        "possible": min(possible, clear),
-        "veto": veto,
-        "blame": _lowest_cut(
-            blame_of_others, int(BLAME_FALSE_ALARMS * len(blame_of_others)), BLAME_FLOOR
-        ),
-    }
+    room = max(int(CLEAR_FALSE_ALARMS * total) - model_clear, 0)
+    veto = 0.0 if room >= len(ruled) else min(VETO_CAP, round(ruled[room] + 1e-4, 4))
+    possible = _lowest_cut(unruled, int(POSSIBLE_FALSE_ALARMS * total), POSSIBLE_FLOOR)
+    blame = _lowest_cut(
+        blame_of_others, int(BLAME_FALSE_ALARMS * len(blame_of_others)), BLAME_FLOOR
+    )
+    return {"clear": clear, "possible": min(possible, clear), "veto": veto, "blame": blame}
 
 
 def evaluate(folder: Path, valid: dict[str, list[tuple[str, str]]]) -> dict[str, Any]:
@@ -419,12 +416,27 @@ def build(epochs: int = EPOCHS, target: Path = TARGET) -> dict[str, Any]:
     return facts
 
 
+def rethreshold(folder: Path = TARGET) -> dict[str, Any]:
+    """Choose the thresholds again for a built model (no torch needed): same data, same split."""
+    manifest = folder / "manifest.json"
+    facts: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))
+    if facts.get("data_sha256") != labelled.data_hash():
+        raise SystemExit("mend: the labelled data changed since this model was built; rebuild it")
+    valid = {t: [(r.label, r.text) for r in split(labelled.training(t))[1]] for t in LABELS}
+    facts.update(evaluate(folder, valid))
+    manifest.write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
+    return facts
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     top = argparse.ArgumentParser(prog="python -m bot.train.fit", description=__doc__)
     top.add_argument("--epochs", type=int, default=EPOCHS)
     top.add_argument("--out", type=Path, default=TARGET)
+    top.add_argument(
+        "--thresholds-only", action="store_true", help="keep the model, choose its cut-offs again"
+    )
     args = top.parse_args(argv)
-    facts = build(args.epochs, args.out)
+    facts = rethreshold(args.out) if args.thresholds_only else build(args.epochs, args.out)
     print(json.dumps({k: facts[k] for k in ("rows", "thresholds", "validation")}, indent=2))
     return 0
 

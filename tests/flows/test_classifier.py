@@ -118,8 +118,15 @@ def test_thresholds_keep_false_alarms_within_budget_and_above_floors() -> None:
         for fired, mass in harmless
     ]
     assert sum(v.level == "clear" for v in levels) <= 10, "full response within 1%"
-    assert sum(v.level != "none" for v in levels) <= 40, "any level within 4%"
+    assert sum(v.level != "none" for v in levels) <= 10 + 40, "the rules' 1%, the model's 4%"
     assert cuts["clear"] >= 0.85 and cuts["possible"] >= 0.3 and cuts["veto"] <= 0.5
+
+
+def test_a_budget_already_spent_by_the_rules_leaves_the_model_its_own() -> None:
+    harmless = [(True, 0.9)] * 30 + [(False, i / 100) for i in range(70)]
+    cuts = choose_thresholds(harmless, [0.1])
+    assert cuts["possible"] > 0.6, "the model's questions stay within its own budget"
+    assert cuts["veto"] == 0.5, "the cap: a model this worried never overrules a rule"
 
 
 def test_a_rule_is_questioned_only_when_the_model_is_sure_it_is_harmless() -> None:
