@@ -394,6 +394,9 @@ def _crisis(step: _Step, risk: Risk) -> None:
             slots["risk"] = shown
     if RESUME in here.slots:
         slots[RESUME] = here.slots[RESUME]  # a step set aside earlier stays set aside
+    elif here.flow == heavy.FLOW.name:
+        if here.slots.get(heavy.SAVED):
+            slots[RESUME] = here.slots[heavy.SAVED]  # the step, not the question about it
     elif not here.idle and here.flow != safety.FLOW.name:
         slots[RESUME] = json.dumps(here.to_json(), ensure_ascii=False)
     step.conversation, turn = safety.FLOW.start(step.profile, slots, today=step.today, now=step.now)

@@ -155,3 +155,12 @@ def test_a_new_day_asks_again_and_a_clear_signal_is_never_skipped() -> None:
     chat.now = chat.now + timedelta(days=1)
     chat.text(HEAVY)
     assert chat.where == ("heavy", "ask")
+
+
+def test_a_clear_signal_while_asked_sets_aside_the_step_not_the_question() -> None:
+    chat = in_hurt()
+    chat.text(HEAVY)
+    chat.text(SURE)
+    chat.pick("safe")
+    chat.pick("resume")
+    assert chat.where == ("hurt", "what")
