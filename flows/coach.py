@@ -231,9 +231,12 @@ def _pick_from_text(options: tuple[Option, ...], body: str, numbers: bool = True
     return None
 
 
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"'})
+
+
 def _label(text: str) -> str:
     """Compare labels as people type them: any case, "..." for "…", no trailing dots."""
-    return text.strip().casefold().replace("...", "…").rstrip("…. ")
+    return text.strip().casefold().translate(_QUOTES).replace("...", "…").rstrip("…. ")
 
 
 class _Step:
@@ -288,7 +291,7 @@ def handle(
         if found.level == "possible" and _may_ask(step):
             _ask_if_safe(step, event.body, found.risk)
             return step.outcome()
-        if found.risk != "none" and (found.level == "clear" or conversation.flow == "safety"):
+        if found.level == "clear" and found.risk != "none":
             if conversation.flow == safetyplan.FLOW.name and found.risk != "danger_now":
                 # Writing a safety plan means writing about hard things: keep the answer, and
                 # put help right under it, rather than breaking off the plan.

@@ -15,6 +15,7 @@ from flows import content
 from flows.contract import Profile, Reply, Slots
 from flows.flow import END, Callback, Flow, State, Turn, model_of, value_is, value_of
 from flows.helplines import country_for_timezone, country_from_text, for_country
+from flows.safe_reply import says
 
 ASKED = "asked"
 """The risk slot when the person opened /safety themselves: resources, no pause."""
@@ -60,11 +61,13 @@ def _check(flow: Flow, turn: Turn) -> Reply:
 
 def _urgent(flow: Flow, turn: Turn) -> Reply:
     lines = for_country(country_of(turn.profile))
+    risk = _risk(turn.slots)
     return flow.plain_prompt(
         "urgent",
         {},
         emergency=lines.emergency,
-        resources=resources(country_of(turn.profile), _risk(turn.slots)),
+        step=content.text("safety.step", risk),
+        resources=resources(country_of(turn.profile), risk),
     )
 
 
@@ -125,6 +128,18 @@ FLOW = Flow(
             "source": ["check", "urgent"],
             "dest": "after",
             "conditions": value_is("safe"),
+        },
+        {  # "Are you safe right now?" answered in words
+            "trigger": "text",
+            "source": ["check", "urgent"],
+            "dest": "after",
+            "conditions": says("safe"),
+        },
+        {
+            "trigger": "text",
+            "source": ["check", "ground"],
+            "dest": "urgent",
+            "conditions": says("unsafe"),
         },
         {
             "trigger": "pick",

@@ -422,7 +422,9 @@ def rethreshold(folder: Path = TARGET) -> dict[str, Any]:
     facts: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))
     if facts.get("data_sha256") != labelled.data_hash():
         raise SystemExit("mend: the labelled data changed since this model was built; rebuild it")
-    valid = {t: [(r.label, r.text) for r in split(labelled.training(t))[1]] for t in LABELS}
+    valid: dict[str, list[tuple[str, str]]] = {
+        t: [(r.label, r.text) for r in split(labelled.training(t))[1]] for t in LABELS
+    }
     facts.update(evaluate(folder, valid))
     manifest.write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
     return facts

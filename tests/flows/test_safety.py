@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -378,3 +379,31 @@ def test_the_country_comes_from_the_time_zone_when_not_told() -> None:
     chat.text(SELF_HARM)
     assert for_country("de").country_name in chat.said
     assert content.text("safety.resources", "ask_country") not in chat.said
+
+
+@pytest.mark.parametrize(
+    ("typed", "where"),
+    [
+        ("I'm not safe", "urgent"),
+        ("I’m not safe", "urgent"),
+        ("no", "urgent"),
+        ("not really no", "urgent"),
+        ("im safe", "after"),
+        ("yes", "after"),
+        ("ok im safe now", "after"),
+        ("2", "urgent"),
+    ],
+)
+def test_are_you_safe_can_be_answered_in_words(typed: str, where: str) -> None:
+    chat = onboarded()
+    chat.text(SELF_HARM)
+    chat.text(typed)
+    assert chat.where == ("safety", where)
+
+
+def test_urgent_help_for_self_harm_says_to_put_the_means_out_of_reach() -> None:
+    chat = onboarded()
+    chat.text(SELF_HARM)
+    chat.pick("unsafe")
+    assert content.text("safety.step", "self_harm") in chat.said
+    assert "go somewhere safer" not in chat.said, "that advice is for danger from someone else"
