@@ -13,7 +13,7 @@ from typing import Any
 from transitions import EventData
 
 from flows import content
-from flows.analyse import analyse
+from flows.analyse import analyse, by_rules
 from flows.contract import JournalRecord, PartnerRecord, Profile, Reply, Slots
 from flows.flow import (
     END,
@@ -131,7 +131,14 @@ def _a_need(event: EventData) -> bool:
 
 
 def _not_blame(event: EventData) -> bool:
-    return analyse(value_of(event)).kind != "blame"
+    """The rules read the moment alone (a jab shows wherever it is); the model reads it inside
+    the sentence it will become ("I felt … when …"), where a plain fact about what they did
+    reads as the fact it is."""
+    feeling = model_of(event).slots.get("feeling", "hurt")
+    moment = _clean(_EVENT_LEAD, value_of(event))
+    if by_rules(moment).kind == "blame":
+        return False
+    return analyse(f"I felt {feeling} when {moment}").kind != "blame"
 
 
 # --- actions ---------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from flows import content
 from flows.contract import JournalRecord
 from tests.flows.driver import Chat
@@ -108,6 +110,28 @@ def test_a_blaming_moment_rephrased_moves_on() -> None:
     chat.text("you left the party without me")
     assert chat.where == ("reframe", "need")
     assert "event_draft" not in chat.conversation.slots
+
+
+def test_a_jab_inside_the_moment_is_noticed_and_a_plain_fact_is_not() -> None:
+    chat = started()
+    chat.text("you always do this")
+    chat.pick("sad")
+    chat.text("when you lied to my face like the coward you are")
+    assert chat.where == ("reframe", "event_check"), "the name-calling inside it shows"
+    chat = started()
+    chat.text("you always do this")
+    chat.pick("lonely")
+    chat.text("I was telling you about my day and you looked at your phone")
+    assert chat.where == ("reframe", "need")
+
+
+@pytest.mark.model
+def test_the_model_reads_the_moment_inside_its_sentence() -> None:
+    chat = started()
+    chat.text("you always do this")
+    chat.pick("lonely")
+    chat.text("I was telling you about my day and you looked at your phone")
+    assert chat.where == ("reframe", "need"), "a plain fact about the moment is not blame"
 
 
 def test_editing_a_part_comes_back_to_the_draft() -> None:
