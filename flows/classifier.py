@@ -59,6 +59,7 @@ class Classifier:
         self.statement_labels: tuple[str, ...] = tuple(
             labels.get("statement", ("neutral", "i_statement", "blame"))
         )
+        self._blame = self.statement_labels.index("blame")
         self.thresholds: dict[str, float] = {**DEFAULT_THRESHOLDS, **manifest.get("thresholds", {})}
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         tokenizer.no_padding()
@@ -97,7 +98,8 @@ class Classifier:
             mask[row, : len(window)] = 1
         risk, statement = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
         worst = int(np.argmin(risk[:, 0]))  # the window least likely to be harmless
-        return risk[worst], statement[0]
+        sharpest = int(np.argmax(statement[:, self._blame]))  # the window most like blame
+        return risk[worst], statement[sharpest]
 
     def probabilities(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Both heads for one text; the last few hundred texts are remembered (by the process
@@ -198,5 +200,9 @@ def prime(text: str) -> None:
     """Compute a text's probabilities now (an adapter may call this in a worker thread so
     the coach, which is synchronous, finds them ready and the event loop never waits)."""
     model = active()
-    if model is not None and text:
+    if model is None or not text:
+        return
+    try:
         model.probabilities(text)
+    except Exception as exc:  # the coach screens again and falls back to the rules
+        _log.error("model pass failed: %s", type(exc).__name__)

@@ -63,7 +63,7 @@ from flows.contract import (
     Unsupported,
 )
 from flows.flow import Flow, Turn
-from flows.screen import screen
+from flows.screen import MODEL_SIGNAL, screen
 
 FLOWS: dict[str, Flow] = {
     f.name: f
@@ -291,7 +291,11 @@ def handle(
         if found.level == "possible" and _may_ask(step):
             _ask_if_safe(step, event.body, found.risk)
             return step.outcome()
-        if found.level == "clear" and found.risk != "none":
+        if found.risk != "none" and (
+            found.level == "clear"
+            or found.signals != (MODEL_SIGNAL,)  # a rule spoke: never let it pass unanswered
+            or conversation.flow == heavy.FLOW.name  # more heavy words while being asked
+        ):
             if conversation.flow == safetyplan.FLOW.name and found.risk != "danger_now":
                 # Writing a safety plan means writing about hard things: keep the answer, and
                 # put help right under it, rather than breaking off the plan.
@@ -344,10 +348,14 @@ def _may_ask(step: _Step) -> bool:
 
 
 def _ask_if_safe(step: _Step, body: str, risk: str) -> None:
-    """Set the step aside with their words, and ask once whether they are safe now."""
-    slots = {heavy.HELD: body, heavy.RISK: risk}
+    """Set the step aside with their words, and ask once whether they are safe now.
+
+    Their words are kept only with the step they answer (between steps nothing is kept).
+    """
+    slots = {heavy.RISK: risk}
     if not step.conversation.idle:
         slots[heavy.SAVED] = json.dumps(step.conversation.to_json(), ensure_ascii=False)
+        slots[heavy.HELD] = body
     elif RESUME in step.conversation.slots:
         slots[RESUME] = step.conversation.slots[RESUME]  # a step set aside by a crisis stays
     step.conversation, turn = heavy.FLOW.start(step.profile, slots, today=step.today, now=step.now)
@@ -358,12 +366,26 @@ def _after_heavy(step: _Step, slots: dict[str, str], then: str) -> None:
     """Back to where they were: with their words (safe) or with help first (not safe)."""
     saved = slots.get(heavy.SAVED, "")
     if saved:
-        step.conversation = Conversation.from_json(json.loads(saved))
+        restored = Conversation.from_json(json.loads(saved))
+        flow = FLOWS.get(restored.flow)
+        if flow is not None and flow.version == restored.version and flow.has_state(
+            restored.state
+        ):
+            step.conversation = restored
+        else:  # the step changed while they were being asked: begin it again later
+            step.conversation = IDLE
     elif RESUME in slots:
         step.conversation = Conversation(slots={RESUME: slots[RESUME]})
-    if then == "crisis":
+    if then in ("unsafe", "support"):
         risk = slots.get(heavy.RISK, "")
-        _crisis(step, cast(Risk, risk) if risk in SEVERITY else "self_harm")
+        # The model's guess pauses coaching; it never moves anyone to the individual track
+        # by itself (their own answers at "safe to repair?" or a rule do that).
+        _crisis(
+            step,
+            cast(Risk, risk) if risk in SEVERITY else "self_harm",
+            start="urgent" if then == "unsafe" else None,
+            track=False,
+        )
         return
     step.profile = replace(step.profile, safe_said_on=step.today or None)
     step.say("heavy.safe")
@@ -376,19 +398,19 @@ def _after_heavy(step: _Step, slots: dict[str, str], then: str) -> None:
         step.again()
 
 
-def _pause(step: _Step, risk: Risk) -> None:
+def _pause(step: _Step, risk: Risk, track: bool = True) -> None:
     """Pause exercises about the relationship (never downgrading a stronger signal)."""
     profile = step.profile
     if profile.paused is None or SEVERITY[risk] > SEVERITY[profile.paused]:
         profile = replace(profile, paused=risk)
-    if risk == "abuse":
+    if risk == "abuse" and track:
         profile = replace(profile, track="individual")
     step.profile = profile
 
 
-def _crisis(step: _Step, risk: Risk) -> None:
+def _crisis(step: _Step, risk: Risk, start: str | None = None, track: bool = True) -> None:
     """Stop coaching: pause exercises about the relationship and offer help, now."""
-    _pause(step, risk)
+    _pause(step, risk, track)
     slots: dict[str, str] = {"risk": risk}
     here = step.conversation
     if here.flow == safety.FLOW.name:
@@ -402,7 +424,9 @@ def _crisis(step: _Step, risk: Risk) -> None:
             slots[RESUME] = here.slots[heavy.SAVED]  # the step, not the question about it
     elif not here.idle and here.flow != safety.FLOW.name:
         slots[RESUME] = json.dumps(here.to_json(), ensure_ascii=False)
-    step.conversation, turn = safety.FLOW.start(step.profile, slots, today=step.today, now=step.now)
+    step.conversation, turn = safety.FLOW.start(
+        step.profile, slots, state=start, today=step.today, now=step.now
+    )
     step.replies.extend(turn.replies)
 
 
@@ -712,7 +736,7 @@ def _follow(step: _Step, slots: dict[str, str]) -> None:
         # They came with a partner's invite and have now said yes to Mend themselves.
         step.records.append(PartnerRecord("join", code=slots[JOIN]))
     first, _, rest = then.partition(",")
-    if first in ("replay", "crisis"):
+    if first in heavy.AFTER:
         _after_heavy(step, slots, first)
     elif first == "resume":
         _resume(step, slots.get(RESUME, ""))

@@ -17,17 +17,17 @@ from typing import Final
 from transitions import EventData
 
 from flows.flow import END, Callback, Flow, State, model_of, value_is
-from flows.safe_reply import Answer, says
+from flows.safe_reply import ANSWERS, Answer, says
 
 SAVED: Final = "saved"
 HELD: Final = "held"
 RISK: Final = "risk"
-NEXT: Final[dict[Answer, str]] = {"safe": "replay", "unsafe": "crisis", "support": "crisis"}
-"""What the coach does after each answer (the flow's `then`)."""
+AFTER: Final = frozenset(ANSWERS)
+"""The flow's `then` is the answer itself; the coach restores the step and acts on it."""
 
 def _then(answer: Answer) -> Callback:
     def chain(event: EventData) -> None:
-        model_of(event).slots["then"] = NEXT[answer]
+        model_of(event).slots["then"] = answer
 
     return chain
 
@@ -45,7 +45,7 @@ FLOW = Flow(
             "conditions": check(answer),
             "before": _then(answer),
         }
-        for answer in NEXT
+        for answer in ANSWERS
         for trigger, check in (("pick", value_is), ("text", says))
     ],
 )

@@ -15,7 +15,7 @@ from flows import content
 from flows.contract import Profile, Reply, Slots
 from flows.flow import END, Callback, Flow, State, Turn, model_of, value_is, value_of
 from flows.helplines import country_for_timezone, country_from_text, for_country
-from flows.safe_reply import says
+from flows.safe_reply import says, says_safe_plainly
 
 ASKED = "asked"
 """The risk slot when the person opened /safety themselves: resources, no pause."""
@@ -131,9 +131,15 @@ FLOW = Flow(
         },
         {  # "Are you safe right now?" answered in words
             "trigger": "text",
-            "source": ["check", "urgent"],
+            "source": "check",
             "dest": "after",
             "conditions": says("safe"),
+        },
+        {
+            "trigger": "text",
+            "source": "urgent",
+            "dest": "after",
+            "conditions": says_safe_plainly,
         },
         {
             "trigger": "text",

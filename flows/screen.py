@@ -625,7 +625,12 @@ def decide(found: Screening, mass: float, category: str, thresholds: dict[str, f
     own certainty decides the level.
     """
     if found.level == "clear":
-        return replace(found, level="possible") if mass < thresholds["veto"] else found
+        if mass < thresholds["veto"]:
+            return replace(found, level="possible")
+        if mass >= thresholds["clear"] and _RANK.get(category, 0) > _RANK[found.risk]:
+            # The model is very sure of something more urgent than the rule saw.
+            return Screening(cast(Risk, category), (*found.signals, MODEL_SIGNAL), "clear")
+        return found
     if category not in _RANK or category == "none":
         return _SAFE
     if mass >= thresholds["clear"]:

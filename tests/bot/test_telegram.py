@@ -333,6 +333,9 @@ async def test_the_shipped_model_runs_on_the_telegram_path(
 
     alex = Person(app, request_log)
     await alex.onboard()
-    said = await alex.say("i just swallowed all my sleeping pills")
+    typed = "i just swallowed all my sleeping pills"
+    said = await alex.say(typed)
     assert content.text("safety.intro", "danger_now") in said[0]
-    assert isinstance(classifier.active(), Classifier), "the shipped model, loaded offline"
+    model = classifier.active()
+    assert isinstance(model, Classifier), "the shipped model, loaded offline"
+    assert typed in model._cache, "the model read the message on the Telegram path"

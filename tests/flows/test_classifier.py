@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.train import labelled
-from bot.train.fit import augment, choose_thresholds, sha256_of
+from bot.train.fit import VETO_CAP, augment, choose_thresholds, sha256_of
 from flows import classifier
 from flows.analyse import analyse
 from flows.classifier import FOLDER, STRIDE, WINDOW, Classifier
@@ -111,7 +111,7 @@ def test_verdicts_name_the_model_when_it_spoke() -> None:
 
 def test_thresholds_keep_false_alarms_within_budget_and_above_floors() -> None:
     # 1000 harmless messages: the model's crisis mass spread evenly; rules misfire on 10
-    harmless = [(i % 50 == 0 and i < 500, i / 1000) for i in range(1000)]
+    harmless = [(i % 20 == 0 and i < 200, i / 1000) for i in range(1000)]
     cuts = choose_thresholds(harmless, [i / 100 for i in range(100)])
     levels = [
         decide(Screening("abuse", ("threat",), "clear") if fired else SAFE, mass, "abuse", cuts)
@@ -119,14 +119,14 @@ def test_thresholds_keep_false_alarms_within_budget_and_above_floors() -> None:
     ]
     assert sum(v.level == "clear" for v in levels) <= 10, "full response within 1%"
     assert sum(v.level != "none" for v in levels) <= 10 + 40, "the rules' 1%, the model's 4%"
-    assert cuts["clear"] >= 0.85 and cuts["possible"] >= 0.3 and cuts["veto"] <= 0.5
+    assert cuts["clear"] >= 0.85 and cuts["possible"] >= 0.3 and cuts["veto"] <= VETO_CAP
 
 
 def test_a_budget_already_spent_by_the_rules_leaves_the_model_its_own() -> None:
     harmless = [(True, 0.9)] * 30 + [(False, i / 100) for i in range(70)]
     cuts = choose_thresholds(harmless, [0.1])
     assert cuts["possible"] > 0.6, "the model's questions stay within its own budget"
-    assert cuts["veto"] == 0.5, "the cap: a model this worried never overrules a rule"
+    assert cuts["veto"] == VETO_CAP, "the cap: a model this worried never overrules a rule"
 
 
 def test_a_rule_is_questioned_only_when_the_model_is_sure_it_is_harmless() -> None:

@@ -6,6 +6,7 @@ tests are about the coach's behaviour, not about what one trained model happens 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -64,18 +65,27 @@ def test_safe_can_be_typed(typed: str) -> None:
     assert chat.where == ("hurt", "landed")
 
 
-@pytest.mark.parametrize("answer", ["unsafe", "support"])
+@pytest.mark.parametrize(("answer", "state"), [("unsafe", "urgent"), ("support", "check")])
 def test_not_safe_or_support_opens_the_full_response_and_sets_the_step_aside(
-    answer: str,
+    answer: str, state: str
 ) -> None:
     chat = in_hurt()
     chat.text(HEAVY)
     chat.pick(answer)
-    assert chat.where == ("safety", "check")
+    assert chat.where == ("safety", state), "'not safe' is not asked the same question again"
     assert chat.profile.paused == "self_harm"
     chat.pick("safe")
     chat.pick("resume")
     assert chat.where == ("hurt", "what"), "the step waits where it was"
+
+
+def test_a_guess_of_abuse_pauses_but_never_moves_anyone_to_the_individual_track() -> None:
+    classifier.install(StandIn({HEAVY: 0.7}, category="abuse"))
+    chat = in_hurt()
+    chat.text(HEAVY)
+    chat.pick("unsafe")
+    assert chat.profile.paused == "abuse"
+    assert chat.profile.track == "couples"
 
 
 @pytest.mark.parametrize("typed", ["2", "no", "not really", "i need help", "i'm not safe"])
@@ -83,7 +93,23 @@ def test_not_safe_can_be_typed(typed: str) -> None:
     chat = in_hurt()
     chat.text(HEAVY)
     chat.text(typed)
-    assert chat.where == ("safety", "check")
+    assert chat.where == ("safety", "urgent")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "No worries, I'm fine",
+        "I'm not in any danger, just venting",
+        "It's not like that, I meant the long drive to work every day with no break",
+    ],
+)
+def test_a_reply_that_is_not_an_answer_is_asked_again(typed: str) -> None:
+    chat = in_hurt()
+    chat.text(HEAVY)
+    chat.text(typed)
+    assert chat.where == ("heavy", "ask")
+    assert chat.profile.paused is None
 
 
 def test_anything_else_is_asked_again_kindly() -> None:
@@ -132,6 +158,32 @@ def test_inside_the_crisis_response_a_possible_signal_asks_nothing_more() -> Non
     chat.text(SURE)
     chat.text(HEAVY)
     assert chat.where[0] == "safety"
+
+
+def test_a_rule_the_model_doubts_is_never_dropped_after_saying_safe() -> None:
+    classifier.install(StandIn({HEAVY: 0.7}, default=0.01))  # doubts every rule hit
+    chat = in_hurt()
+    chat.text(HEAVY)
+    chat.pick("safe")
+    chat.text("I feel suicidal")
+    assert chat.where == ("safety", "check"), "a rule spoke: help, not silence"
+
+
+def test_their_words_are_kept_only_with_a_step() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.text(HEAVY)
+    assert "held" not in chat.conversation.slots
+
+
+def test_a_step_that_changed_while_asked_begins_again_instead_of_breaking() -> None:
+    chat = in_hurt()
+    chat.text(HEAVY)
+    saved = json.loads(chat.conversation.slots["saved"])
+    saved["state"] = "renamed_state"
+    chat.conversation.slots["saved"] = json.dumps(saved)
+    chat.pick("safe")
+    assert chat.conversation.idle
 
 
 def test_after_saying_safe_they_are_not_asked_again_that_day() -> None:

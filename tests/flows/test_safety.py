@@ -391,6 +391,7 @@ def test_the_country_comes_from_the_time_zone_when_not_told() -> None:
         ("im safe", "after"),
         ("yes", "after"),
         ("ok im safe now", "after"),
+        ("no worries, i'm fine", "check"),
         ("2", "urgent"),
     ],
 )
@@ -399,6 +400,16 @@ def test_are_you_safe_can_be_answered_in_words(typed: str, where: str) -> None:
     chat.text(SELF_HARM)
     chat.text(typed)
     assert chat.where == ("safety", where)
+
+
+def test_while_urgent_help_is_shown_ok_is_not_taken_for_safe() -> None:
+    chat = onboarded()
+    chat.text(SELF_HARM)
+    chat.pick("unsafe")
+    chat.text("ok")
+    assert chat.where == ("safety", "urgent")
+    chat.text("im safe now")
+    assert chat.where == ("safety", "after")
 
 
 def test_urgent_help_for_self_harm_says_to_put_the_means_out_of_reach() -> None:

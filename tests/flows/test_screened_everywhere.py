@@ -50,7 +50,10 @@ def test_a_clear_signal_anywhere_brings_help(where: tuple[str, str]) -> None:
 @pytest.mark.parametrize("where", WHERE, ids=lambda w: ".".join(w))
 def test_a_possible_signal_anywhere_is_asked_about(where: tuple[str, str]) -> None:
     outcome = _send(where, POSSIBLE)
-    if where[0] in ("safety", "safetyplan", "heavy"):
+    if where[0] == "heavy":
+        assert outcome.conversation.flow == "safety", "more heavy words while asked: help now"
+        return
+    if where[0] in ("safety", "safetyplan"):
         assert outcome.conversation.flow == where[0], "help is already open: no second question"
         return
     assert outcome.conversation.flow == "heavy"
