@@ -51,7 +51,7 @@ BLAME_FALSE_ALARMS: Final = 0.03
 CLEAR_FLOOR: Final = 0.85
 POSSIBLE_FLOOR: Final = 0.3
 BLAME_FLOOR: Final = 0.5
-VETO_CAP: Final = 0.2  # a rule is overruled only by a model all but sure it is harmless
+VETO_CAP: Final = 0.1  # a rule is overruled only by a model all but sure it is harmless
 
 
 def base_dir() -> Path:

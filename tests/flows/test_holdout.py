@@ -16,9 +16,9 @@ from flows.analyse import analyse
 from flows.screen import screen
 
 # Measured on the shipped model (see docs/language.md); floors a few points lower.
-MIN_RECALL = {"self_harm": 0.75, "abuse": 0.90, "danger_now": 0.94}
-MAX_FALSE_ALARMS_ANY = 0.10
-MAX_FALSE_ALARMS_FULL = 0.03
+MIN_RECALL = {"self_harm": 0.80, "abuse": 0.88, "danger_now": 0.90}
+MAX_FALSE_ALARMS_ANY = 0.09
+MAX_FALSE_ALARMS_FULL = 0.02
 MIN_STATEMENT_ACCURACY = 0.95
 MIN_BLAME_RECALL = 0.95
 
