@@ -50,7 +50,7 @@ def journal_rows(engine: Engine) -> int:
         return int(conn.execute(text("SELECT count(*) FROM journal_entries")).scalar() or 0)
 
 
-async def mend_app(mend: Mend, prime_in_thread: bool = True) -> App:
+async def mend_app(mend: Mend, prime_in_thread: bool = False) -> App:
     app = build_application(
         TOKEN,
         mend,

@@ -339,3 +339,18 @@ async def test_the_shipped_model_runs_on_the_telegram_path(
     model = classifier.active()
     assert isinstance(model, Classifier), "the shipped model, loaded offline"
     assert typed in model._cache, "the model read the message on the Telegram path"
+
+
+async def test_the_model_can_run_in_a_worker_thread_without_changing_answers(
+    app: App, request_log: FakeRequest
+) -> None:
+    from bot.telegram_app import PRIME
+
+    app.bot_data[PRIME] = True
+    alex = Person(app, request_log)
+    await alex.onboard()
+    said = await alex.say("/hurt")
+    said = await alex.say("She hid a second phone and lied about it")
+    assert said[-1] == content.text("hurt.landed")
+    said = await alex.say("i just swallowed all my sleeping pills")
+    assert content.text("safety.intro", "danger_now") in said[0]
