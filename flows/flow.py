@@ -284,6 +284,15 @@ def store_value(name: str) -> Callback:
     return store(name)
 
 
+def then(name: str) -> Callback:
+    """What the coach opens or does once this flow ends (its `then` slot)."""
+
+    def chain(event: EventData) -> None:
+        model_of(event).slots["then"] = name
+
+    return chain
+
+
 def forget(*names: str) -> Callback:
     def drop(event: EventData) -> None:
         for name in names:

@@ -14,23 +14,14 @@ from __future__ import annotations
 
 from typing import Final
 
-from transitions import EventData
-
-from flows.flow import END, Callback, Flow, State, model_of, value_is
-from flows.safe_reply import ANSWERS, Answer, says
+from flows.flow import END, Flow, State, then, value_is
+from flows.safe_reply import ANSWERS, says
 
 SAVED: Final = "saved"
 HELD: Final = "held"
 RISK: Final = "risk"
 AFTER: Final = frozenset(ANSWERS)
 """The flow's `then` is the answer itself; the coach restores the step and acts on it."""
-
-def _then(answer: Answer) -> Callback:
-    def chain(event: EventData) -> None:
-        model_of(event).slots["then"] = answer
-
-    return chain
-
 
 FLOW = Flow(
     name="heavy",
@@ -43,7 +34,7 @@ FLOW = Flow(
             "source": "ask",
             "dest": END,
             "conditions": check(answer),
-            "before": _then(answer),
+            "before": then(answer),
         }
         for answer in ANSWERS
         for trigger, check in (("pick", value_is), ("text", says))

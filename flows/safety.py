@@ -13,7 +13,7 @@ from transitions import EventData
 
 from flows import content
 from flows.contract import Profile, Reply, Slots
-from flows.flow import END, Callback, Flow, State, Turn, model_of, value_is, value_of
+from flows.flow import END, Flow, State, Turn, model_of, then, value_is, value_of
 from flows.helplines import country_for_timezone, country_from_text, for_country
 from flows.safe_reply import says, says_safe_plainly
 
@@ -80,13 +80,6 @@ def _set_country(event: EventData) -> None:
     code = country_from_text(value_of(event))
     turn.profile = replace(turn.profile, country=code)
     turn.hint = content.text("safety.country_set", country=for_country(code).country_name)
-
-
-def _then(name: str) -> Callback:
-    def chain(event: EventData) -> None:
-        model_of(event).slots["then"] = name
-
-    return chain
 
 
 def _quiet_reminders(event: EventData) -> None:
@@ -170,7 +163,7 @@ FLOW = Flow(
             "source": ["check", "after"],
             "dest": END,
             "conditions": value_is("plan"),
-            "before": _then("safetyplan"),
+            "before": then("safetyplan"),
         },
         {
             "trigger": "pick",
@@ -191,7 +184,7 @@ FLOW = Flow(
             "source": "after",
             "dest": END,
             "conditions": value_is("resume"),
-            "before": _then("resume"),
+            "before": then("resume"),
         },
         {
             "trigger": "pick",
