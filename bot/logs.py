@@ -16,7 +16,7 @@ QUIET = {
     "telegram": logging.INFO,
     "apscheduler": logging.INFO,
     "alembic": logging.WARNING,
-    "transitions": logging.WARNING,
+    "transitions": logging.ERROR,  # "can't trigger event…" is a choice Mend handles, not news
 }
 PTB_BOT_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot")
 
