@@ -16,9 +16,9 @@ from flows.analyse import analyse
 from flows.screen import screen
 
 # Measured on the shipped model (see docs/language.md); floors a few points lower.
-MIN_RECALL = {"self_harm": 0.80, "abuse": 0.88, "danger_now": 0.90}
+MIN_RECALL = {"self_harm": 0.85, "abuse": 0.93, "danger_now": 0.92}
 MAX_FALSE_ALARMS_ANY = 0.09
-MAX_FALSE_ALARMS_FULL = 0.02
+MAX_FALSE_ALARMS_FULL = 0.03
 MIN_STATEMENT_ACCURACY = 0.95
 MIN_BLAME_RECALL = 0.95
 
