@@ -288,6 +288,8 @@ def handle(
     step = _Step(profile, conversation, memory, now)
     if isinstance(event, Text):
         found = screen(event.body)  # before any flow sees the words
+        if found.level == "possible" and _crisis_today(step):
+            found = replace(found, level="clear")  # after a crisis today, no second guessing
         if found.level == "possible" and _may_ask(step):
             _ask_if_safe(step, event.body, found.risk)
             return step.outcome()
@@ -339,6 +341,10 @@ def handle(
 
 _SAFETY_FLOWS = frozenset({safety.FLOW.name, safetyplan.FLOW.name, heavy.FLOW.name})
 """Where a possible signal asks nothing more: help is already open, or being planned."""
+
+
+def _crisis_today(step: _Step) -> bool:
+    return bool(step.today) and step.profile.crisis_on == step.today
 
 
 def _may_ask(step: _Step) -> bool:
@@ -411,6 +417,7 @@ def _pause(step: _Step, risk: Risk, track: bool = True) -> None:
 def _crisis(step: _Step, risk: Risk, start: str | None = None, track: bool = True) -> None:
     """Stop coaching: pause exercises about the relationship and offer help, now."""
     _pause(step, risk, track)
+    step.profile = replace(step.profile, crisis_on=step.today or step.profile.crisis_on)
     slots: dict[str, str] = {"risk": risk}
     here = step.conversation
     if here.flow == safety.FLOW.name:

@@ -115,6 +115,8 @@ class Profile:
     ready_for_two: bool = False
     # The local date they last answered "I'm safe" to a possible signal: not asked again that day.
     safe_said_on: str | None = None
+    # The local date of their last full crisis response: a later signal that day is not doubted.
+    crisis_on: str | None = None
     paired: bool = False  # linked with a partner (read from the pairs table, never saved here)
 
 

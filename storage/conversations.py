@@ -96,6 +96,7 @@ PROFILE_COLUMNS = (
     "quiet_to",
     "ready_for_two",
     "safe_said_on",
+    "crisis_on",
 )
 
 
@@ -118,6 +119,7 @@ def profile_from(row: Sequence[Any], paired: bool = False) -> Profile:
         quiet_to,
         ready_for_two,
         safe_said_on,
+        crisis_on,
     ) = row
     return Profile(
         consented=bool(consented),
@@ -133,6 +135,7 @@ def profile_from(row: Sequence[Any], paired: bool = False) -> Profile:
         quiet_to=quiet_to,
         ready_for_two=bool(ready_for_two),
         safe_said_on=safe_said_on,
+        crisis_on=crisis_on,
         paired=paired,
     )
 

@@ -132,6 +132,7 @@ class PersonMemory:
                 "reminders_paused": person.reminders_paused,
                 "safety_checked_on": person.safety_checked_on,
                 "safe_said_on": person.safe_said_on,
+                "crisis_on": person.crisis_on,
                 "timezone": person.timezone,
                 "quiet_hours": [person.quiet_from, person.quiet_to],
                 "created_at": person.created_at.isoformat(),

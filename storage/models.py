@@ -49,6 +49,8 @@ class Person(SQLModel, table=True):
     ready_for_two: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     # The local date they last said "I'm safe" when asked after a possible signal.
     safe_said_on: str | None = Field(default=None, max_length=10)
+    # The local date of their last full crisis response.
+    crisis_on: str | None = Field(default=None, max_length=10)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 

@@ -216,3 +216,18 @@ def test_a_clear_signal_while_asked_sets_aside_the_step_not_the_question() -> No
     chat.pick("safe")
     chat.pick("resume")
     assert chat.where == ("hurt", "what")
+
+
+def test_after_a_crisis_today_a_later_signal_is_not_doubted() -> None:
+    chat = in_hurt()
+    chat.text(SURE)
+    chat.pick("safe")
+    chat.pick("resume")
+    assert chat.where == ("hurt", "what")
+    chat.text(HEAVY)
+    assert chat.where == ("safety", "check"), "the full response, not the lighter question"
+    chat.now = chat.now + timedelta(days=1)
+    chat.pick("safe")
+    chat.pick("resume")
+    chat.text(HEAVY)
+    assert chat.where == ("heavy", "ask"), "a new day: asked, as anyone would be"
