@@ -35,8 +35,6 @@ WINDOW: Final = 256  # tokens per pass, [CLS] and [SEP] included
 STRIDE: Final = 192
 MAX_CHARS: Final = 15_000  # as the rules: Telegram's own cap is 4,096
 CACHE: Final = 512
-DEFAULT_THRESHOLDS: Final = {"clear": 0.95, "possible": 0.6, "veto": 0.05, "blame": 0.6}
-"""Used only when a manifest lacks a value; `make model` chooses them on validation data."""
 
 _log = logging.getLogger(__name__)
 
@@ -48,19 +46,15 @@ class Classifier:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        manifest: dict[str, Any] = {}
-        if (folder / "manifest.json").is_file():
-            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        # The build writes the heads' labels and the cut-offs it chose; nothing here copies them.
+        manifest: dict[str, Any] = json.loads(
+            (folder / "manifest.json").read_text(encoding="utf-8")
+        )
         self.manifest = manifest
-        labels = manifest.get("labels") or {}
-        self.risk_labels: tuple[str, ...] = tuple(
-            labels.get("risk", ("none", "abuse", "self_harm", "danger_now"))
-        )
-        self.statement_labels: tuple[str, ...] = tuple(
-            labels.get("statement", ("neutral", "i_statement", "blame"))
-        )
+        self.risk_labels: tuple[str, ...] = tuple(manifest["labels"]["risk"])
+        self.statement_labels: tuple[str, ...] = tuple(manifest["labels"]["statement"])
         self._blame = self.statement_labels.index("blame")
-        self.thresholds: dict[str, float] = {**DEFAULT_THRESHOLDS, **manifest.get("thresholds", {})}
+        self.thresholds: dict[str, float] = dict(manifest["thresholds"])
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         tokenizer.no_padding()
         tokenizer.no_truncation()

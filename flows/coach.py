@@ -37,6 +37,7 @@ from flows import (
     suggest,
     timezone,
 )
+from flows.classifier import Level
 from flows.contract import (
     IDLE,
     Attachment,
@@ -63,7 +64,7 @@ from flows.contract import (
     Unsupported,
 )
 from flows.flow import Flow, Turn
-from flows.screen import MODEL_SIGNAL, screen
+from flows.screen import MODEL_SIGNAL, Screening, screen
 
 FLOWS: dict[str, Flow] = {
     f.name: f
@@ -288,16 +289,11 @@ def handle(
     step = _Step(profile, conversation, memory, now)
     if isinstance(event, Text):
         found = screen(event.body)  # before any flow sees the words
-        if found.level == "possible" and _crisis_today(step):
-            found = replace(found, level="clear")  # after a crisis today, no second guessing
-        if found.level == "possible" and _may_ask(step):
+        response = _response(step, found)
+        if response == "possible":
             _ask_if_safe(step, event.body, found.risk)
             return step.outcome()
-        if found.risk != "none" and (
-            found.level == "clear"
-            or found.signals != (MODEL_SIGNAL,)  # a rule spoke: never let it pass unanswered
-            or conversation.flow == heavy.FLOW.name  # more heavy words while being asked
-        ):
+        if response == "clear" and found.risk != "none":
             if conversation.flow == safetyplan.FLOW.name and found.risk != "danger_now":
                 # Writing a safety plan means writing about hard things: keep the answer, and
                 # put help right under it, rather than breaking off the plan.
@@ -310,11 +306,7 @@ def handle(
                 _crisis(step, found.risk)
             return step.outcome()
     flow = FLOWS.get(conversation.flow)
-    if conversation.flow and (
-        flow is None
-        or conversation.version != flow.version
-        or not flow.has_state(conversation.state)
-    ):
+    if conversation.flow and not _current(conversation):
         # The saved step no longer exists as it was: begin it again rather than guess.
         step.say("global", "flow_changed")
         step.conversation = IDLE
@@ -343,14 +335,34 @@ _SAFETY_FLOWS = frozenset({safety.FLOW.name, safetyplan.FLOW.name, heavy.FLOW.na
 """Where a possible signal asks nothing more: help is already open, or being planned."""
 
 
-def _crisis_today(step: _Step) -> bool:
-    return bool(step.today) and step.profile.crisis_on == step.today
+def _response(step: _Step, found: Screening) -> Level:
+    """What a verdict earns this person now: the full response, the one question, or nothing.
 
-
-def _may_ask(step: _Step) -> bool:
-    """Ask once: not where help is already open, nor again on a day they said they are safe."""
+    After a crisis today nothing is second-guessed. The question is asked once: not where
+    help is already open, nor again on a day they said they are safe; where it cannot be
+    asked, a rule that spoke (or more heavy words while being asked) still brings help.
+    """
+    if found.level == "none" or found.risk == "none":
+        return "none"
+    today = step.today
+    if found.level == "clear" or (today and step.profile.crisis_on == today):
+        return "clear"
     said = step.profile.safe_said_on
-    return step.conversation.flow not in _SAFETY_FLOWS and not (said and said == step.today)
+    if step.conversation.flow not in _SAFETY_FLOWS and not (said and said == today):
+        return "possible"
+    if found.signals != (MODEL_SIGNAL,) or step.conversation.flow == heavy.FLOW.name:
+        return "clear"
+    return "none"
+
+
+def _current(conversation: Conversation) -> bool:
+    """Whether a saved step still exists as it was saved (flows change between releases)."""
+    flow = FLOWS.get(conversation.flow)
+    return (
+        flow is not None
+        and conversation.version == flow.version
+        and flow.has_state(conversation.state)
+    )
 
 
 def _ask_if_safe(step: _Step, body: str, risk: str) -> None:
@@ -373,13 +385,8 @@ def _after_heavy(step: _Step, slots: dict[str, str], then: str) -> None:
     saved = slots.get(heavy.SAVED, "")
     if saved:
         restored = Conversation.from_json(json.loads(saved))
-        flow = FLOWS.get(restored.flow)
-        if flow is not None and flow.version == restored.version and flow.has_state(
-            restored.state
-        ):
-            step.conversation = restored
-        else:  # the step changed while they were being asked: begin it again later
-            step.conversation = IDLE
+        # A step that changed while they were being asked begins again later.
+        step.conversation = restored if _current(restored) else IDLE
     elif RESUME in slots:
         step.conversation = Conversation(slots={RESUME: slots[RESUME]})
     if then in ("unsafe", "support"):

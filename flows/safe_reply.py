@@ -30,7 +30,7 @@ _UNSAFE: Final = re.compile(
 )
 _SUPPORT: Final = re.compile(r"\b(support|talk to someone|numbers?|resources?)\b", re.IGNORECASE)
 _SAFE: Final = re.compile(
-    r"\b(yes|yeah|yep|yup|ya|ok|okay|fine|safe|good|alright|all right|go on|i'm ok|im ok)\b",
+    r"\b(yes|yeah|yep|yup|ya|ok|okay|fine|safe|good|alright|all right|go on)\b",
     re.IGNORECASE,
 )
 _SAFE_WORD: Final = re.compile(r"\bsafe\b", re.IGNORECASE)

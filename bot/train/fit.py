@@ -405,11 +405,14 @@ def build(epochs: int = EPOCHS, target: Path = TARGET) -> dict[str, Any]:
         out = Path(scratch)
         facts = train(epochs, out, log=lambda line: print(line, file=sys.stderr))
         valid = facts.pop("validation_rows")
+        facts["labels"] = {t: list(v) for t, v in LABELS.items()}
+        facts["thresholds"] = {}  # chosen next, on the validation rows
+        manifest = out / "manifest.json"
+        manifest.write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
         facts.update(evaluate(out, valid))
         facts["data_sha256"] = labelled.data_hash()
-        facts["labels"] = {t: list(v) for t, v in LABELS.items()}
         facts["onnx_sha256"] = sha256_of(out / "model.onnx")
-        (out / "manifest.json").write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
+        manifest.write_text(json.dumps(facts, indent=2) + "\n", encoding="utf-8")
         target.mkdir(parents=True, exist_ok=True)
         for name in SHIPPED:
             shutil.copyfile(out / name, target / name)
