@@ -358,45 +358,37 @@ def choose_thresholds(
 
 
 def evaluate(folder: Path, valid: dict[str, list[tuple[str, str]]]) -> dict[str, Any]:
-    """Choose thresholds on the validation rows, then measure rules + model as they ship."""
+    """Choose thresholds on the validation rows, then measure rules + model as they ship,
+    with the very scoring a fresh batch gets (`bot.train.score`)."""
+    from bot.train.score import score_crisis, score_statements
     from flows import classifier
-    from flows.analyse import analyse
     from flows.classifier import Classifier
-    from flows.screen import decide, rules
+    from flows.screen import rules
 
     model = Classifier(folder)
-    scored = [(label, rules(text), *model.crisis(text)) for label, text in valid["risk"]]
     harmless = [
-        (found.level != "none", mass) for label, found, mass, _ in scored if label == "none"
+        (rules(text).level != "none", model.crisis(text)[0])
+        for label, text in valid["risk"]
+        if label == "none"
     ]
     other_blame = [
         model.statement(text)["blame"] for label, text in valid["statement"] if label != "blame"
     ]
     model.thresholds = choose_thresholds(harmless, other_blame)
-    seen: Counter[str] = Counter()
-    hits: Counter[str] = Counter()
-    for label, found, mass, category in scored:
-        level = decide(found, mass, category, model.thresholds).level
-        seen[label] += 1
-        if label == "none":
-            hits["any"] += level != "none"
-            hits["clear"] += level == "clear"
-        else:
-            hits[label] += level != "none"
+    rows = {
+        task: [Row(task, label, "validation", text, "validation") for label, text in valid[task]]
+        for task in LABELS
+    }
     classifier.install(model)
     try:
-        right = sum(analyse(text).kind == label for label, text in valid["statement"])
+        crisis, statements = score_crisis(rows["risk"]), score_statements(rows["statement"])
     finally:
         classifier.configure(True)
-    nones = max(seen["none"], 1)
+    crisis.pop("misses")
+    statements.pop("misses")
     return {
         "thresholds": model.thresholds,
-        "validation": {
-            "risk_recall": {k: round(hits[k] / seen[k], 3) for k in seen if k != "none"},
-            "false_alarms_any_level": round(hits["any"] / nones, 3),
-            "false_alarms_full_response": round(hits["clear"] / nones, 3),
-            "statement_accuracy": round(right / max(len(valid["statement"]), 1), 3),
-        },
+        "validation": {"crisis": crisis, "statements": statements},
     }
 
 
