@@ -36,9 +36,15 @@ def in_hurt() -> Chat:
     return chat
 
 
-def test_a_possible_signal_asks_once_and_keeps_the_step() -> None:
+def asked() -> Chat:
+    """In /hurt, just asked whether they are safe after a heavy first answer."""
     chat = in_hurt()
     chat.text(HEAVY)
+    return chat
+
+
+def test_a_possible_signal_asks_once_and_keeps_the_step() -> None:
+    chat = asked()
     assert chat.where == ("heavy", "ask")
     assert content.text("heavy.ask") in chat.said
     assert chat.profile.paused is None, "asking is not a crisis pause"
@@ -46,8 +52,7 @@ def test_a_possible_signal_asks_once_and_keeps_the_step() -> None:
 
 
 def test_safe_goes_on_with_their_words_exactly_where_they_were() -> None:
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     chat.pick("safe")
     assert content.text("heavy.safe") in chat.said
     assert chat.where == ("hurt", "landed"), "their words answered the question they were on"
@@ -59,8 +64,7 @@ def test_safe_goes_on_with_their_words_exactly_where_they_were() -> None:
 
 @pytest.mark.parametrize("typed", ["1", "I'm safe, go on", "yes", "yeah im ok", "ok"])
 def test_safe_can_be_typed(typed: str) -> None:
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     chat.text(typed)
     assert chat.where == ("hurt", "landed")
 
@@ -69,8 +73,7 @@ def test_safe_can_be_typed(typed: str) -> None:
 def test_not_safe_or_support_opens_the_full_response_and_sets_the_step_aside(
     answer: str, state: str
 ) -> None:
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     chat.pick(answer)
     assert chat.where == ("safety", state), "'not safe' is not asked the same question again"
     assert chat.profile.paused == "self_harm"
@@ -81,8 +84,7 @@ def test_not_safe_or_support_opens_the_full_response_and_sets_the_step_aside(
 
 def test_a_guess_of_abuse_pauses_but_never_moves_anyone_to_the_individual_track() -> None:
     classifier.install(StandIn({HEAVY: 0.7}, category="abuse"))
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     chat.pick("unsafe")
     assert chat.profile.paused == "abuse"
     assert chat.profile.track == "couples"
@@ -90,8 +92,7 @@ def test_a_guess_of_abuse_pauses_but_never_moves_anyone_to_the_individual_track(
 
 @pytest.mark.parametrize("typed", ["2", "no", "not really", "i need help", "i'm not safe"])
 def test_not_safe_can_be_typed(typed: str) -> None:
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     chat.text(typed)
     assert chat.where == ("safety", "urgent")
 
@@ -105,16 +106,14 @@ def test_not_safe_can_be_typed(typed: str) -> None:
     ],
 )
 def test_a_reply_that_is_not_an_answer_is_asked_again(typed: str) -> None:
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     chat.text(typed)
     assert chat.where == ("heavy", "ask")
     assert chat.profile.paused is None
 
 
 def test_anything_else_is_asked_again_kindly() -> None:
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     chat.text("hmm")
     assert chat.where == ("heavy", "ask")
     assert content.section("heavy.ask")["hint"] in chat.said
@@ -129,8 +128,7 @@ def test_a_clear_signal_from_the_model_is_the_full_response() -> None:
 
 
 def test_a_clear_signal_while_asked_is_the_full_response() -> None:
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     chat.text(SURE)
     assert chat.where == ("safety", "check")
 
@@ -146,8 +144,7 @@ def test_between_steps_the_check_comes_back_to_the_menu() -> None:
 
 
 def test_the_question_says_nothing_of_scores_or_models() -> None:
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     words = chat.said.lower()
     for secret in ("score", "model", "probab", "%", "classif"):
         assert secret not in words
@@ -162,8 +159,7 @@ def test_inside_the_crisis_response_a_possible_signal_asks_nothing_more() -> Non
 
 def test_a_rule_the_model_doubts_is_never_dropped_after_saying_safe() -> None:
     classifier.install(StandIn({HEAVY: 0.7}, default=0.01))  # doubts every rule hit
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     chat.pick("safe")
     chat.text("I feel suicidal")
     assert chat.where == ("safety", "check"), "a rule spoke: help, not silence"
@@ -177,8 +173,7 @@ def test_their_words_are_kept_only_with_a_step() -> None:
 
 
 def test_a_step_that_changed_while_asked_begins_again_instead_of_breaking() -> None:
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     saved = json.loads(chat.conversation.slots["saved"])
     saved["state"] = "renamed_state"
     chat.conversation.slots["saved"] = json.dumps(saved)
@@ -187,8 +182,7 @@ def test_a_step_that_changed_while_asked_begins_again_instead_of_breaking() -> N
 
 
 def test_after_saying_safe_they_are_not_asked_again_that_day() -> None:
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     chat.pick("safe")
     assert chat.profile.safe_said_on == "2026-03-01"
     chat.text(HEAVY)  # venting more in the same step, the same day
@@ -196,13 +190,11 @@ def test_after_saying_safe_they_are_not_asked_again_that_day() -> None:
 
 
 def test_a_new_day_asks_again_and_a_clear_signal_is_never_skipped() -> None:
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     chat.pick("safe")
     chat.text(SURE)
     assert chat.where == ("safety", "check"), "a clear signal always brings help"
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     chat.pick("safe")
     chat.now = chat.now + timedelta(days=1)
     chat.text(HEAVY)
@@ -210,8 +202,7 @@ def test_a_new_day_asks_again_and_a_clear_signal_is_never_skipped() -> None:
 
 
 def test_a_clear_signal_while_asked_sets_aside_the_step_not_the_question() -> None:
-    chat = in_hurt()
-    chat.text(HEAVY)
+    chat = asked()
     chat.text(SURE)
     chat.pick("safe")
     chat.pick("resume")
