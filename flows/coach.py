@@ -21,8 +21,10 @@ from flows import (
     heavy,
     hurt,
     journal,
+    keys,
     moment,
     onboarding,
+    policy,
     progress,
     prompts,
     reflect,
@@ -306,7 +308,8 @@ def handle(
                 _crisis(step, found.risk)
             return step.outcome()
     flow = FLOWS.get(conversation.flow)
-    if conversation.flow and not _current(conversation):
+    quiet = isinstance(event, Tick) and event.kind == "prompt"  # nobody reads its replies
+    if conversation.flow and not _current(conversation) and not quiet:
         # The saved step no longer exists as it was: begin it again rather than guess.
         step.say("global", "flow_changed")
         step.conversation = IDLE
@@ -324,9 +327,19 @@ def handle(
         case Unsupported(what=what):
             step.say("global", "unsupported_edit" if what == "edit" else "unsupported")
             step.again()
-        case Tick():
-            pass
+        case Tick(kind=kind, ref=ref):
+            _tick(step, kind, ref)
     return step.outcome()
+
+
+def _tick(step: _Step, kind: str, ref: str) -> None:
+    """A reminder with a question was sent: between steps, their next words answer it.
+
+    Mid-step nothing changes (the reminder's "Answer the question" button is there instead).
+    """
+    if kind == "prompt" and ref and step.conversation.idle and step.profile.consented:
+        flow = answer.FLOW
+        step.conversation = Conversation(flow.name, flow.first, {answer.PROMPT: ref}, flow.version)
 
 
 # --- safety -------------------------------------------------------------------------------------
@@ -612,16 +625,15 @@ def _open(step: _Step, name: str, slots: dict[str, str] | None = None, then: str
 
 
 def _choice(step: _Step, key: str) -> None:
-    parsed = reminders.parse_key(key)
+    parsed = keys.read_reminder(key)
     if parsed is not None:
         _reminder(step, *parsed)
         return
-    answered = partner_key(key)
+    answered = keys.read_partner(key)
     if answered is not None:
         _partner_answer(step, *answered)
         return
-    flow_name, _, rest = key.partition(".")
-    state, _, value = rest.partition(".")
+    flow_name, state, value = keys.read_step(key)
     if flow_name == IDLE_MENU and value in COMMANDS:
         _command(step, value)
     elif flow_name == step.conversation.flow and state == step.conversation.state and value:
@@ -657,26 +669,7 @@ def _reminder(step: _Step, delivery_id: int, action: str) -> None:
     _resume_prompt(step)
 
 
-MAX_ID_DIGITS = 18  # ids fit in 64 bits; a longer number is forged, not an overflow
-PARTNER_ACTIONS = ("hear", "more", "time", "reflect", "accept", "suggest", "decline")
 JOIN = "_join"
-ACTIONS_BY_KIND = {
-    "statement": ("hear", "more", "time", "reflect"),
-    "agreement": ("accept", "suggest", "decline"),
-}
-
-
-def partner_key(key: str) -> tuple[int, str] | None:
-    """(share id, action) from a button on something a partner sent ("p.<id>.<action>")."""
-    head, _, rest = key.partition(".")
-    number, _, action = rest.partition(".")
-    if (
-        head != "p"
-        or action not in PARTNER_ACTIONS
-        or not (number.isdecimal() and number.isascii() and len(number) <= MAX_ID_DIGITS)
-    ):
-        return None
-    return int(number), action
 
 
 def _partner_answer(step: _Step, share_id: int, action: str) -> None:
@@ -686,11 +679,11 @@ def _partner_answer(step: _Step, share_id: int, action: str) -> None:
         step.say("partner", "gone")
         _resume_prompt(step)
         return
-    if action not in ACTIONS_BY_KIND.get(item.kind, ()):
+    if action not in policy.ACTIONS_BY_KIND.get(item.kind, ()):
         step.say("partner", "gone")  # a button that does not belong to this kind of message
         _resume_prompt(step)
         return
-    if action in ("reflect", "suggest") and not reframe.can_share(step.profile):
+    if action in ("reflect", "suggest") and not policy.may_share(step.profile):
         step.say("partner", "paused")  # safety outranks sharing, quietly
         _resume_prompt(step)
         return

@@ -41,9 +41,14 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class Tick:
-    """A scheduled prompt firing (reminders); carries no words of the person."""
+    """Something scheduled happened for this person; carries no words of theirs.
+
+    `kind` "prompt": a reminder with the day's question was just sent (`ref` is its text),
+    so that between steps their next words can answer it.
+    """
 
     kind: str
+    ref: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """What a daily reminder says, and the buttons on it. Pure: the scheduler supplies the facts.
 
-Buttons carry the delivery id ("r.<id>.<action>"), and the coach checks that the delivery
+Buttons carry the delivery id (`flows.keys`), and the coach checks that the delivery
 belongs to whoever pressed it, so a forged or replayed button changes nothing.
 """
 
@@ -10,24 +10,9 @@ from datetime import time
 
 from flows import content, prompts
 from flows.contract import Option, Reply
+from flows.keys import reminder_key
 
-PREFIX = "r"
-ACTIONS = ("done", "skip", "later", "hour", "evening", "answer")
 OWN = "own"
-
-
-def key(delivery_id: int, action: str) -> str:
-    return f"{PREFIX}.{delivery_id}.{action}"
-
-
-def parse_key(value: str) -> tuple[int, str] | None:
-    """(delivery id, action) from a button, or None when it is not a well-formed one."""
-    head, _, rest = value.partition(".")
-    number, _, action = rest.partition(".")
-    well_formed = number.isdecimal() and number.isascii() and len(number) <= 18  # 64-bit ids
-    if head != PREFIX or action not in ACTIONS or not well_formed:
-        return None
-    return int(number), action
 
 
 def _copy(name: str) -> str:
@@ -50,14 +35,14 @@ def compose(
 ) -> Reply:
     """The reminder itself. Discreet mode says nothing about relationships or feelings."""
     buttons = (
-        Option(key(delivery_id, "done"), content.text("reminder.buttons", "done")),
-        Option(key(delivery_id, "skip"), content.text("reminder.buttons", "skip")),
-        Option(key(delivery_id, "later"), content.text("reminder.buttons", "later")),
+        Option(reminder_key(delivery_id, "done"), content.text("reminder.buttons", "done")),
+        Option(reminder_key(delivery_id, "skip"), content.text("reminder.buttons", "skip")),
+        Option(reminder_key(delivery_id, "later"), content.text("reminder.buttons", "later")),
     )
     if discreet:
         return Reply(_copy("discreet"), buttons)
     text = prompts.reminder_copy("text", ritual=ritual_line(kind, label), prompt=prompt_text or "")
-    answer = Option(key(delivery_id, "answer"), content.text("reminder.buttons", "answer"))
+    answer = Option(reminder_key(delivery_id, "answer"), content.text("reminder.buttons", "answer"))
     return Reply(text.strip(), (*buttons, answer) if prompt_text else buttons)
 
 
@@ -65,8 +50,8 @@ def later_choices(delivery_id: int) -> Reply:
     return Reply(
         _copy("later"),
         (
-            Option(key(delivery_id, "hour"), _copy("later_hour")),
-            Option(key(delivery_id, "evening"), _copy("later_evening")),
+            Option(reminder_key(delivery_id, "hour"), _copy("later_hour")),
+            Option(reminder_key(delivery_id, "evening"), _copy("later_evening")),
         ),
     )
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import or_, select, update
 
-from storage.crypto import TextCipher
 from storage.models import Agreement, Person
+from storage.store import Store
 
 _agreements = Agreement.__table__  # type: ignore[attr-defined]
 _people = Person.__table__  # type: ignore[attr-defined]
@@ -25,15 +25,12 @@ class Due:
     discreet: tuple[bool, ...] = ()  # per partner, in the same order: neutral text only
 
 
-class AgreementStore:
-    def __init__(self, engine: Engine, cipher: TextCipher) -> None:
-        self._engine = engine
-        self._cipher = cipher
+class AgreementStore(Store):
 
     def activate(
         self, a_id: int, b_id: int, text: str, ends_on: str, review_on: str, now: datetime
     ) -> int:
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             # One agreement at a time: a newer one replaces what came before.
             conn.execute(
                 update(_agreements)
@@ -60,7 +57,7 @@ class AgreementStore:
 
     def toggle_pause(self, person_id: int) -> str | None:
         """Pause the person's agreement, or resume it; returns the new status (None: none)."""
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             row = conn.execute(
                 select(_agreements.c.id, _agreements.c.status).where(
                     or_(_agreements.c.a_id == person_id, _agreements.c.b_id == person_id),
@@ -77,7 +74,7 @@ class AgreementStore:
 
     def due(self, today: str) -> list[Due]:
         """Reviews and ends that have come (each is sent once; marking is the caller's)."""
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(_agreements).where(
                     _agreements.c.status.in_(("active", "paused")),
@@ -115,5 +112,5 @@ class AgreementStore:
 
     def mark(self, agreement_id: int, what: str) -> None:
         values = {"status": "ended"} if what == "end" else {"review_sent": True}
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(update(_agreements).where(_agreements.c.id == agreement_id).values(values))

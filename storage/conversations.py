@@ -3,7 +3,8 @@
 Every message goes through here, so it uses a handful of Core statements compiled once and
 run on one long-lived driver connection: a read, then one short write transaction — never
 the ORM, never a transaction held open across a Telegram call (DESIGN §5). The same
-functions serve PostgreSQL: only the upsert is chosen per dialect.
+functions serve PostgreSQL: only the insert is chosen per dialect. The row's revision makes
+a save from a stale read fail (`Conflict`) rather than overwrite a newer answer.
 """
 
 from __future__ import annotations
@@ -15,8 +16,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Insert, bindparam, delete, exists, insert, or_, select, true, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Insert,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    literal_column,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from flows.contract import (
     RISKS,
@@ -31,6 +46,7 @@ from flows.contract import (
 from storage.crypto import TextCipher
 from storage.models import ConversationRow, JournalEntry, Pair, Person
 from storage.prepared import Prepared
+from storage.store import Conflict
 
 T = TypeVar("T")
 REDELIVERY_WINDOW = timedelta(hours=24)
@@ -52,6 +68,7 @@ class Loaded:
     updated_at: Any = None
     now: datetime | None = None
     active: bool = True
+    revision: int | None = None  # None: no conversation saved yet
 
     def seen(self, update_id: int | None) -> bool:
         """Whether this update was already applied (Telegram redelivers after a crash).
@@ -140,24 +157,22 @@ def profile_from(row: Sequence[Any], paired: bool = False) -> Profile:
     )
 
 
-def _upsert(dialect: str) -> Insert:
+CONVERSATION_COLUMNS = (
+    "flow",
+    "state",
+    "version",
+    "slots",
+    "last_update_id",
+    "last_message_id",
+    "updated_at",
+)
+
+
+def _first_save(dialect: str) -> Insert:
+    """A person's first conversation row; if another event saved it first, nothing happens
+    (and the caller, seeing no row written, runs its event again on what is there now)."""
     make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = make(_conversations)
-    return stmt.on_conflict_do_update(
-        index_elements=[_conversations.c.person_id],
-        set_={
-            name: stmt.excluded[name]
-            for name in (
-                "flow",
-                "state",
-                "version",
-                "slots",
-                "last_update_id",
-                "last_message_id",
-                "updated_at",
-            )
-        },
-    )
+    return make(_conversations).on_conflict_do_nothing(index_elements=["person_id"])
 
 
 def _insert_new(dialect: str) -> Insert:
@@ -184,7 +199,7 @@ class ConversationStore:
     def __init__(self, engine: Engine, cipher: TextCipher) -> None:
         self._engine = engine
         self._cipher = cipher
-        self._raw: Any = None
+        self._conn: Connection | None = None
         dbapi = engine.dialect.dbapi
         self._lost: tuple[type[BaseException], ...] = (
             (dbapi.OperationalError, dbapi.InterfaceError) if dbapi is not None else ()
@@ -205,6 +220,7 @@ class ConversationStore:
                 _conversations.c.last_update_id,
                 _conversations.c.last_message_id,
                 _conversations.c.updated_at,
+                _conversations.c.revision,
             )
             .select_from(
                 _people.outerjoin(_conversations, _conversations.c.person_id == _people.c.id)
@@ -224,19 +240,20 @@ class ConversationStore:
             .values({name: bindparam(name) for name in PROFILE_COLUMNS}),
             dialect,
         )
-        self._save = Prepared(
-            _upsert(dialect.name),
+        self._insert = Prepared(
+            _first_save(dialect.name), dialect, ["person_id", *CONVERSATION_COLUMNS, "revision"]
+        )
+        self._update = Prepared(
+            update(_conversations)
+            .where(_conversations.c.person_id == bindparam("pid"))
+            .where(_conversations.c.revision == bindparam("seen"))
+            .values(
+                {
+                    **{name: bindparam(name) for name in CONVERSATION_COLUMNS},
+                    "revision": _conversations.c.revision + literal_column("1"),
+                }
+            ),
             dialect,
-            [
-                "person_id",
-                "flow",
-                "state",
-                "version",
-                "slots",
-                "last_update_id",
-                "last_message_id",
-                "updated_at",
-            ],
         )
         self._reachable = Prepared(
             update(_people).where(_people.c.id == bindparam("pid")).values(active=true()), dialect
@@ -246,51 +263,57 @@ class ConversationStore:
             insert(_journal), dialect, ["person_id", "kind", "body", "created_at"]
         )
 
-    def _connection(self) -> Any:
-        """The driver's own connection (sqlite3, psycopg), kept checked out of the pool."""
-        if self._raw is None:
-            self._raw = self._engine.raw_connection()
-        return self._raw.driver_connection
+    def _connection(self) -> Connection:
+        """One connection kept for the process's thread: the hot path skips the pool."""
+        if self._conn is None:
+            self._conn = self._engine.connect()
+        return self._conn
 
     def close(self) -> None:
-        if self._raw is not None:
+        if self._conn is not None:
             with contextlib.suppress(Exception):
-                self._raw.close()
-            self._raw = None
+                self._conn.invalidate()
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = None
 
-    def _transaction(self, work: Callable[[Any], T]) -> T:
-        """Run `work` and commit, or roll back; a lost connection is replaced and tried once more.
+    def _is_lost(self, error: Exception) -> bool:
+        """The connection itself failed (raw from the driver, or wrapped by SQLAlchemy)."""
+        if isinstance(error, DBAPIError):
+            return bool(error.connection_invalidated) or isinstance(error.orig, self._lost)
+        return isinstance(error, self._lost)
 
-        The connection is held for the process's life, so the pool cannot notice that a
-        database restarted or a proxy dropped it; without this, every later message would fail.
+    def transaction(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` in one transaction and commit, or roll all of it back.
+
+        A lost connection is replaced and the whole of `work` tried once more: it is held for
+        the process's life, so the pool cannot notice that a database restarted or a proxy
+        dropped it; without this, every later message would fail. `Conflict` is the caller's
+        to handle (it reruns the event on fresh state).
         """
-        lost = self._lost
         for attempt in (1, 2):
             conn = self._connection()
             try:
-                result = work(conn)
-                if getattr(conn, "in_transaction", True):  # sqlite3 opens none for reads
-                    conn.commit()
-                return result
-            except lost:
+                with conn.begin():
+                    return work(conn)
+            except Exception as error:
+                if not self._is_lost(error):
+                    raise
                 self.close()
                 if attempt == 2:
                     raise
-            except Exception:
-                with contextlib.suppress(Exception):
-                    conn.rollback()
-                raise
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
-    def _run(conn: Any, statement: Prepared, values: dict[str, Any]) -> Any:
-        """Both sqlite3 and psycopg connections execute directly and return a cursor."""
-        return conn.execute(statement.sql, statement.params(values))
+    def _run(conn: Connection, statement: Prepared, values: dict[str, Any]) -> Any:
+        """Straight on the driver (sqlite3, psycopg), inside `conn`'s transaction."""
+        driver: Any = conn.connection.driver_connection
+        return driver.execute(statement.sql, statement.params(values))
 
     def load(self, channel: str, external_id: str, now: datetime) -> Loaded:
         key = {"channel": channel, "external_id": external_id}
 
-        def find(conn: Any) -> Any:
+        def find(conn: Connection) -> Any:
             row = self._run(conn, self._find, key).fetchone()
             if row is None:
                 new = {**key, "created_at": now, "active": True, **profile_values(Profile())}
@@ -300,11 +323,13 @@ class ConversationStore:
                 raise LookupError("person vanished after insert")
             return row
 
-        row = self._transaction(find)
+        row = self.transaction(find)
         width = len(PROFILE_COLUMNS)
         pid, active, paired = row[0], bool(row[1]), bool(row[2])
         profile = profile_from(row[3 : 3 + width], paired)
-        flow, state, version, slots, last_update_id, last_message_id, updated_at = row[3 + width :]
+        flow, state, version, slots, last_update_id, last_message_id, updated_at, revision = row[
+            3 + width :
+        ]
         conversation = Conversation()
         if flow is not None:
             conversation = Conversation.from_json(
@@ -316,8 +341,75 @@ class ConversationStore:
                 }
             )
         return Loaded(
-            pid, profile, conversation, last_update_id, last_message_id, updated_at, now, active
+            pid,
+            profile,
+            conversation,
+            last_update_id,
+            last_message_id,
+            updated_at,
+            now,
+            active,
+            None if flow is None else int(revision or 0),
         )
+
+    def write(
+        self,
+        conn: Connection,
+        loaded: Loaded,
+        profile: Profile,
+        conversation: Conversation,
+        now: datetime,
+        update_id: int | None = None,
+        message_id: int | None = None,
+    ) -> None:
+        """Where the person is now, inside the event's transaction; first, so the row is
+        locked before anything else is written. Raises `Conflict` when another event of the
+        same person saved since `loaded` was read."""
+        pid = loaded.person_id
+        data = conversation.to_json()
+        slots = self._cipher.encrypt(
+            json.dumps({"slots": data["slots"], "history": data["history"]}, ensure_ascii=False)
+        )
+        row = {
+            "pid": pid,
+            "person_id": pid,
+            "flow": conversation.flow,
+            "state": conversation.state,
+            "version": conversation.version,
+            "slots": slots,
+            "last_update_id": update_id if update_id is not None else loaded.last_update_id,
+            "last_message_id": max(
+                filter(None, (message_id, loaded.last_message_id)), default=None
+            ),
+            "updated_at": now,
+            "seen": loaded.revision,
+            "revision": 0,
+        }
+        statement = self._insert if loaded.revision is None else self._update
+        if self._run(conn, statement, row).rowcount != 1:
+            raise Conflict("conversation")
+        if profile != loaded.profile:
+            self._run(conn, self._profile, {"pid": pid, **profile_values(profile)})
+        if not loaded.active:  # they wrote again after blocking: reminders may resume
+            self._run(conn, self._reachable, {"pid": pid})
+
+    def journal(
+        self, conn: Connection, person_id: int, record: JournalRecord, now: datetime
+    ) -> None:
+        entry = {
+            "person_id": person_id,
+            "kind": record.kind,
+            "body": self._cipher.encrypt(encode_parts(record.parts)),
+            "created_at": now,
+        }
+        self._run(conn, self._record, entry)
+
+    def erase(self, person_id: int, conn: Connection | None = None) -> None:
+        """Delete the person; foreign keys cascade to every row that is theirs."""
+        if conn is not None:
+            self._run(conn, self._erase, {"pid": person_id})
+            return
+        self.transaction(lambda c: self._run(c, self._erase, {"pid": person_id}))
 
     def save(
         self,
@@ -329,49 +421,16 @@ class ConversationStore:
         update_id: int | None = None,
         message_id: int | None = None,
     ) -> None:
-        """One transaction: the new conversation and whatever the event recorded, or neither."""
-        pid = loaded.person_id
-        data = conversation.to_json()
-        slots = self._cipher.encrypt(
-            json.dumps({"slots": data["slots"], "history": data["history"]}, ensure_ascii=False)
-        )
-        row = {
-            "person_id": pid,
-            "flow": conversation.flow,
-            "state": conversation.state,
-            "version": conversation.version,
-            "slots": slots,
-            "last_update_id": update_id if update_id is not None else loaded.last_update_id,
-            "last_message_id": max(
-                filter(None, (message_id, loaded.last_message_id)), default=None
-            ),
-            "updated_at": now,
-        }
-        entries = [
-            {
-                "person_id": pid,
-                "kind": record.kind,
-                "body": self._cipher.encrypt(encode_parts(record.parts)),
-                "created_at": now,
-            }
-            for record in records
-            if isinstance(record, JournalRecord)
-        ]
+        """The conversation and its journal entries on their own (tools and tests); the bot
+        writes everything an event produced through `bot.unit`."""
 
-        def write(conn: Any) -> None:
-            if profile != loaded.profile:
-                self._run(conn, self._profile, {"pid": pid, **profile_values(profile)})
-            if not loaded.active:  # they wrote again after blocking: reminders may resume
-                self._run(conn, self._reachable, {"pid": pid})
-            self._run(conn, self._save, row)
-            for entry in entries:
-                self._run(conn, self._record, entry)
+        def work(conn: Connection) -> None:
+            self.write(conn, loaded, profile, conversation, now, update_id, message_id)
+            for record in records:
+                if isinstance(record, JournalRecord):
+                    self.journal(conn, loaded.person_id, record, now)
 
-        self._transaction(write)
-
-    def erase(self, person_id: int) -> None:
-        """Delete the person; foreign keys cascade to every row that is theirs."""
-        self._transaction(lambda conn: self._run(conn, self._erase, {"pid": person_id}))
+        self.transaction(work)
 
 
 def _recent(updated_at: Any, now: datetime) -> bool:

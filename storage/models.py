@@ -71,6 +71,8 @@ class ConversationRow(SQLModel, table=True):
     # The newest message id in the chat, so the discreet exit knows what to clear.
     last_message_id: int | None = Field(default=None, sa_type=BigInteger)
     updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    # Raised by every save: a save from a stale read finds it moved on, and the event reruns.
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class JournalEntry(SQLModel, table=True):

@@ -6,17 +6,17 @@ one is not in can never be read or acted on.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from storage.crypto import TextCipher
+from flows.policy import Join, Other, safe_for_two
 from storage.models import Agreement, Invite, Pair, Person, Share
+from storage.store import Conflict, Store
 
 _invites = Invite.__table__  # type: ignore[attr-defined]
 _pairs = Pair.__table__  # type: ignore[attr-defined]
@@ -32,16 +32,6 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
 
 
-class Joined(enum.Enum):
-    LINKED = "linked"
-    UNKNOWN = "unknown"  # no such code (or a typo): said the same way as used or expired
-    EXPIRED = "expired"
-    USED = "used"
-    OWN = "own"
-    ALREADY = "already"  # one of the two is already linked
-    GONE = "gone"  # the inviter left or blocked Mend
-
-
 @dataclass(frozen=True, slots=True)
 class Partner:
     person_id: int
@@ -52,6 +42,10 @@ class Partner:
     ready_for_two: bool = False
     timezone: str | None = None
 
+    @property
+    def other(self) -> Other:
+        return Other(self.safe_for_two, self.reachable)
+
 
 @dataclass(frozen=True, slots=True)
 class SharedItem:
@@ -61,14 +55,11 @@ class SharedItem:
     body: str
 
 
-class PartnerStore:
-    def __init__(self, engine: Engine, cipher: TextCipher) -> None:
-        self._engine = engine
-        self._cipher = cipher
+class PartnerStore(Store):
 
     def create_invite(self, person_id: int, now: datetime) -> str:
         code = secrets.token_urlsafe(CODE_BYTES)
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(
                 _invites.insert().values(
                     person_id=person_id,
@@ -80,7 +71,7 @@ class PartnerStore:
         return code
 
     def partner_of(self, person_id: int) -> Partner | None:
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(
                 select(_pairs.c.a_id, _pairs.c.b_id).where(
                     or_(_pairs.c.a_id == person_id, _pairs.c.b_id == person_id)
@@ -107,20 +98,20 @@ class PartnerStore:
             p.channel,
             p.external_id,
             bool(p.active),
-            p.paused is None and p.track != "individual",
+            safe_for_two(p.paused, p.track),
             bool(p.ready_for_two),
             p.timezone,
         )
 
-    def redeem(self, code: str, person_id: int, now: datetime) -> tuple[Joined, int | None]:
+    def redeem(self, code: str, person_id: int, now: datetime) -> tuple[Join, int | None]:
         """Link the person to whoever made the invite; (outcome, inviter id when linked)."""
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             invite = conn.execute(
                 select(_invites).where(_invites.c.code_hash == code_hash(code))
             ).first()
             if invite is None:
-                return Joined.UNKNOWN, None
-            if self._engine.dialect.name == "postgresql":
+                return Join.UNKNOWN, None
+            if self._postgres:
                 # Serialise joins that involve either person (PostgreSQL reads do not block).
                 conn.execute(
                     select(_people.c.id)
@@ -128,19 +119,19 @@ class PartnerStore:
                     .with_for_update()
                 )
             if invite.person_id == person_id:
-                return Joined.OWN, None
+                return Join.OWN, None
             if invite.used_at is not None:
-                return Joined.USED, None
+                return Join.USED, None
             expires = invite.expires_at
             if expires.tzinfo is None:
                 expires = expires.replace(tzinfo=now.tzinfo)
             if expires <= now:
-                return Joined.EXPIRED, None
+                return Join.EXPIRED, None
             inviter = conn.execute(
                 select(_people.c.active).where(_people.c.id == invite.person_id)
             ).first()
             if inviter is None or not inviter.active:
-                return Joined.GONE, None
+                return Join.GONE, None
 
             def linked(who: int) -> bool:
                 return (
@@ -151,23 +142,24 @@ class PartnerStore:
                 )
 
             if linked(person_id):
-                return Joined.ALREADY, None
+                return Join.ALREADY, None
             if linked(invite.person_id):
-                return Joined.USED, None  # said like any unusable invite: it reveals nothing
+                return Join.USED, None  # said like any unusable invite: it reveals nothing
             used = conn.execute(
                 update(_invites)
                 .where(_invites.c.id == invite.id, _invites.c.used_at.is_(None))
                 .values(used_at=now)
             )
             if used.rowcount != 1:
-                return Joined.USED, None
+                return Join.USED, None
             try:
                 conn.execute(
                     _pairs.insert().values(a_id=invite.person_id, b_id=person_id, created_at=now)
                 )
             except IntegrityError:
-                conn.rollback()
-                return Joined.ALREADY, None
+                # Another process linked one of the two meanwhile: run the event again,
+                # on fresh state, where it reads as "already linked".
+                raise Conflict("pair") from None
             # Two joins racing (another process): nobody may end up in two pairs.
             both = (person_id, invite.person_id)
             count = conn.execute(
@@ -176,14 +168,13 @@ class PartnerStore:
                 .where(or_(_pairs.c.a_id.in_(both), _pairs.c.b_id.in_(both)))
             ).scalar()
             if (count or 0) > 1:
-                conn.rollback()
-                return Joined.ALREADY, None
-        return Joined.LINKED, int(invite.person_id)
+                raise Conflict("pair")
+        return Join.LINKED, int(invite.person_id)
 
     def unlink(self, person_id: int) -> Partner | None:
         """Remove the link; returns who was on the other side (to tell them gently)."""
         partner = self.partner_of(person_id)
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(
                 delete(_pairs).where(or_(_pairs.c.a_id == person_id, _pairs.c.b_id == person_id))
             )
@@ -199,7 +190,7 @@ class PartnerStore:
         return partner
 
     def linked_since(self, person_id: int) -> datetime | None:
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             found = conn.execute(
                 select(_pairs.c.created_at).where(
                     or_(_pairs.c.a_id == person_id, _pairs.c.b_id == person_id)
@@ -216,7 +207,7 @@ class PartnerStore:
         now: datetime,
         reply_to: int | None = None,
     ) -> int:
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             result = conn.execute(
                 _shares.insert()
                 .values(
@@ -233,7 +224,7 @@ class PartnerStore:
 
     def answer_once(self, person_id: int, share_id: int, now: datetime) -> bool:
         """Mark a share answered by its recipient; False if it already was (a replay)."""
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             done = conn.execute(
                 update(_shares)
                 .where(
@@ -248,7 +239,7 @@ class PartnerStore:
     def received(self, person_id: int, share_id: int) -> SharedItem | None:
         """A shared item only its recipient can see, from their current partner, since this
         link began; anything else (an ex-partner's, someone else's) reads as missing."""
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             pair = conn.execute(
                 select(_pairs.c.a_id, _pairs.c.b_id, _pairs.c.created_at).where(
                     or_(_pairs.c.a_id == person_id, _pairs.c.b_id == person_id)
@@ -271,7 +262,7 @@ class PartnerStore:
 
     def export(self, person_id: int) -> dict[str, object]:
         """For /export: whether linked, and what this person sent and received (decrypted)."""
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(_shares)
                 .where(or_(_shares.c.from_id == person_id, _shares.c.to_id == person_id))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.contract import Progress
-from storage.crypto import TextCipher
 from storage.models import Checkin, Delivery, JournalEntry, Ritual, Share
+from storage.store import Store
 
 _checkins = Checkin.__table__  # type: ignore[attr-defined]
 _journal = JournalEntry.__table__  # type: ignore[attr-defined]
@@ -31,10 +31,7 @@ STEP_OF_KIND = {
 }
 
 
-class ProgressStore:
-    def __init__(self, engine: Engine, cipher: TextCipher) -> None:
-        self._engine = engine
-        self._cipher = cipher
+class ProgressStore(Store):
 
     def save_checkin(
         self,
@@ -46,7 +43,7 @@ class ProgressStore:
         shared: bool = False,
     ) -> None:
         """Insert today's check-in, or replace it: at most one a day."""
-        make = postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
+        make = postgresql.insert if self._postgres else sqlite.insert
         values = {
             "person_id": person_id,
             "local_date": local_date,
@@ -65,11 +62,11 @@ class ProgressStore:
                 "shared": stmt.excluded.shared,
             },
         )
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(stmt)
 
     def checkin_on(self, person_id: int, local_date: str) -> int | None:
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             found = conn.execute(
                 select(_checkins.c.score).where(
                     _checkins.c.person_id == person_id, _checkins.c.local_date == local_date
@@ -78,7 +75,7 @@ class ProgressStore:
         return int(found) if found is not None else None
 
     def export(self, person_id: int) -> list[dict[str, object]]:
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(_checkins.c.local_date, _checkins.c.score, _checkins.c.words)
                 .where(_checkins.c.person_id == person_id)
@@ -91,7 +88,7 @@ class ProgressStore:
 
     def together(self, person_id: int, partner_id: int, before: str) -> tuple[str, int, int] | None:
         """The latest day before `before` on which both shared their score: (day, mine, theirs)."""
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(_checkins.c.person_id, _checkins.c.local_date, _checkins.c.score)
                 .where(
@@ -108,7 +105,7 @@ class ProgressStore:
         return (both[0], int(mine[both[0]]), int(theirs[both[0]])) if both else None
 
     def progress(self, person_id: int) -> Progress:
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             checkins = conn.execute(
                 select(_checkins.c.local_date, _checkins.c.score)
                 .where(_checkins.c.person_id == person_id)

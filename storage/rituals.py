@@ -13,13 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col
-from sqlmodel import select as select_models
 
-from storage.crypto import TextCipher
 from storage.models import Delivery, Person, Ritual
+from storage.store import Store
 
 _rituals = Ritual.__table__  # type: ignore[attr-defined]
 _deliveries = Delivery.__table__  # type: ignore[attr-defined]
@@ -86,11 +84,7 @@ class Claimed:
     individual: bool = False  # on the individual track: no questions meant for two
 
 
-class RitualStore:
-    def __init__(self, engine: Engine, cipher: TextCipher) -> None:
-        self._engine = engine
-        self._cipher = cipher
-        self._postgres = engine.dialect.name == "postgresql"
+class RitualStore(Store):
 
     # --- the person's own rituals (cold paths) ------------------------------------------
 
@@ -105,32 +99,34 @@ class RitualStore:
         now: datetime,
         pair_group: str | None = None,
     ) -> int:
-        with Session(self._engine) as session:
-            ritual = Ritual(
-                person_id=person_id,
-                kind=kind,
-                label=self._cipher.encrypt(label) if label else None,
-                local_time=local_time,
-                days=days,
-                next_due_at=next_due_at,
-                created_at=now,
-                pair_group=pair_group,
+        with self._write() as conn:
+            found = conn.execute(
+                _rituals.insert()
+                .values(
+                    person_id=person_id,
+                    kind=kind,
+                    label=self._cipher.encrypt(label) if label else None,
+                    local_time=local_time,
+                    days=days,
+                    next_due_at=next_due_at,
+                    created_at=now,
+                    pair_group=pair_group,
+                    active=True,
+                )
+                .returning(_rituals.c.id)
             )
-            session.add(ritual)
-            session.commit()
-            assert ritual.id is not None
-            return ritual.id
+            return int(found.scalar_one())
 
     def of_person(self, person_id: int) -> list[RitualView]:
-        with Session(self._engine) as session:
-            rows = session.exec(
-                select_models(Ritual)
-                .where(Ritual.person_id == person_id, col(Ritual.active))
-                .order_by(col(Ritual.local_time), col(Ritual.id))
+        with self._read() as conn:
+            rows = conn.execute(
+                select(_rituals)
+                .where(_rituals.c.person_id == person_id, _rituals.c.active)
+                .order_by(_rituals.c.local_time, _rituals.c.id)
             ).all()
         return [
             RitualView(
-                r.id or 0,
+                r.id,
                 r.kind,
                 self._cipher.decrypt(r.label) if r.label else None,
                 r.local_time,
@@ -141,7 +137,7 @@ class RitualStore:
 
     def remove(self, person_id: int, ritual_id: int) -> bool:
         """Only the person's own ritual: a forged id for someone else's changes nothing."""
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             done = conn.execute(
                 delete(_rituals).where(
                     _rituals.c.id == ritual_id, _rituals.c.person_id == person_id
@@ -151,7 +147,7 @@ class RitualStore:
 
     def reschedule(self, person_id: int, next_due: Iterable[tuple[int, datetime]]) -> None:
         """New next_due_at values (after a change of time zone)."""
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             for ritual_id, due in next_due:
                 conn.execute(
                     update(_rituals)
@@ -180,7 +176,7 @@ class RitualStore:
             .values(lease_until=now + lease)
             .returning(*_RITUAL_FACTS, _rituals.c.pair_group)
         )
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             rituals = conn.execute(claim).all()
             if not rituals:
                 return []
@@ -243,7 +239,7 @@ class RitualStore:
             index_elements=["ritual_id", "local_date"]
         )
         keys = [(r["ritual_id"], r["local_date"]) for r in rows]
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(insert, list(rows))
             found = conn.execute(
                 select(
@@ -265,7 +261,7 @@ class RitualStore:
         """person → prompt id → last local date used, for no repeats within 30 days."""
         if not person_ids:
             return {}
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(
                     _deliveries.c.person_id,
@@ -293,7 +289,7 @@ class RitualStore:
 
         One transaction, so a ritual never advances without its day being recorded.
         """
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             if deliveries:
                 conn.execute(
                     update(_deliveries)
@@ -316,7 +312,7 @@ class RitualStore:
     def release(self, ritual_ids: Sequence[int]) -> None:
         """Give a claim back (a send that must be retried on the next sweep)."""
         if ritual_ids:
-            with self._engine.begin() as conn:
+            with self._write() as conn:
                 conn.execute(
                     update(_rituals)
                     .where(_rituals.c.id.in_(list(ritual_ids)))
@@ -325,20 +321,15 @@ class RitualStore:
 
     def mark_unreachable(self, person_id: int) -> None:
         """Telegram said they blocked the bot: leave them alone until they write again."""
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(update(_people).where(_people.c.id == person_id).values(active=False))
 
     # --- what a person does with a reminder ---------------------------------------------
 
-    def delivery_of(self, person_id: int, delivery_id: int) -> Delivery | None:
-        with Session(self._engine) as session:
-            found = session.get(Delivery, delivery_id)
-            return found if found is not None and found.person_id == person_id else None
-
     def set_status(
         self, person_id: int, delivery_id: int, status: str, snooze_until: datetime | None = None
     ) -> None:
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(
                 update(_deliveries)
                 .where(_deliveries.c.id == delivery_id, _deliveries.c.person_id == person_id)
@@ -366,7 +357,7 @@ class RitualStore:
             .values(status="resending", snooze_until=now + lease)
             .returning(_deliveries.c.id, _deliveries.c.ritual_id, _deliveries.c.prompt_id)
         )
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             claimed = conn.execute(claim).all()
             if not claimed:
                 return []
@@ -385,7 +376,7 @@ class RitualStore:
         return out
 
     def mark_delivery(self, delivery_id: int, status: str, sent_at: datetime | None) -> None:
-        with self._engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(
                 update(_deliveries)
                 .where(_deliveries.c.id == delivery_id)

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, text
 
 from flows.contract import Profile
+from flows.policy import Join
 from storage.conversations import ConversationStore
 from storage.crypto import TextCipher, new_key
-from storage.partners import Joined, PartnerStore, code_hash
+from storage.partners import PartnerStore, code_hash
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CIPHER = TextCipher([new_key().encode()])
@@ -32,13 +33,13 @@ def test_an_invite_links_once_and_only_the_hash_is_kept(engine: Engine) -> None:
     code = partners.create_invite(alex, NOW)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT code_hash FROM invites")).scalar() == code_hash(code)
-    assert partners.redeem(code, alex, NOW) == (Joined.OWN, None)
-    assert partners.redeem("not-a-code", sam, NOW) == (Joined.UNKNOWN, None)
-    assert partners.redeem(code, sam, NOW) == (Joined.LINKED, alex)
-    assert partners.redeem(code, kim, NOW) == (Joined.USED, None)
+    assert partners.redeem(code, alex, NOW) == (Join.OWN, None)
+    assert partners.redeem("not-a-code", sam, NOW) == (Join.UNKNOWN, None)
+    assert partners.redeem(code, sam, NOW) == (Join.LINKED, alex)
+    assert partners.redeem(code, kim, NOW) == (Join.USED, None)
     fresh = partners.create_invite(alex, NOW)
     # No third person, and the refusal does not reveal that the inviter is linked.
-    assert partners.redeem(fresh, kim, NOW) == (Joined.USED, None)
+    assert partners.redeem(fresh, kim, NOW) == (Join.USED, None)
     found = partners.partner_of(sam)
     assert found is not None and found.person_id == alex
 
@@ -47,11 +48,11 @@ def test_invites_expire_and_never_reach_someone_who_left(engine: Engine) -> None
     alex, sam = people(engine, "a", "s")
     partners = PartnerStore(engine, CIPHER)
     code = partners.create_invite(alex, NOW)
-    assert partners.redeem(code, sam, NOW + timedelta(hours=72, seconds=1))[0] is Joined.EXPIRED
+    assert partners.redeem(code, sam, NOW + timedelta(hours=72, seconds=1))[0] is Join.EXPIRED
     code = partners.create_invite(alex, NOW)
     with engine.begin() as conn:
         conn.execute(text("UPDATE people SET active = false WHERE id = :a"), {"a": alex})
-    assert partners.redeem(code, sam, NOW)[0] is Joined.GONE
+    assert partners.redeem(code, sam, NOW)[0] is Join.GONE
 
 
 def test_shares_are_read_only_by_their_recipient_and_answered_once(engine: Engine) -> None:

@@ -86,8 +86,9 @@ def test_a_whole_conversation_and_a_reminder_claim(pg: Engine) -> None:
 
 
 def test_partners_and_agreements_on_postgres(pg: Engine) -> None:
+    from flows.policy import Join
     from storage.agreements import AgreementStore
-    from storage.partners import Joined, PartnerStore
+    from storage.partners import PartnerStore
 
     store = ConversationStore(pg, CIPHER)
     ids = []
@@ -98,7 +99,7 @@ def test_partners_and_agreements_on_postgres(pg: Engine) -> None:
     store.close()
     partners = PartnerStore(pg, CIPHER)
     code = partners.create_invite(ids[0], NOW)
-    assert partners.redeem(code, ids[1], NOW) == (Joined.LINKED, ids[0])
+    assert partners.redeem(code, ids[1], NOW) == (Join.LINKED, ids[0])
     share = partners.share(ids[0], ids[1], "statement", "words", NOW)
     assert partners.answer_once(ids[1], share, NOW) and not partners.answer_once(ids[1], share, NOW)
     agreements = AgreementStore(pg, CIPHER)
