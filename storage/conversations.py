@@ -50,6 +50,7 @@ from storage.store import Conflict
 
 T = TypeVar("T")
 REDELIVERY_WINDOW = timedelta(hours=24)
+RECENT_UPDATES = 32
 
 _pairs = Pair.__table__  # type: ignore[attr-defined]
 _people = Person.__table__  # type: ignore[attr-defined]
@@ -69,20 +70,28 @@ class Loaded:
     now: datetime | None = None
     active: bool = True
     revision: int | None = None  # None: no conversation saved yet
+    recent_updates: tuple[int, ...] = ()
 
     def seen(self, update_id: int | None) -> bool:
         """Whether this update was already applied (Telegram redelivers after a crash).
 
-        Only within a day of the last change: Telegram keeps undelivered updates that long,
-        and after a quiet week it may start its ids again below the last one seen.
+        The last few ids are kept, because two updates handled at once may finish in either
+        order; an id older than all of them was applied long ago. Only within a day of the
+        last change: Telegram keeps undelivered updates that long, and after a quiet week it
+        may start its ids again below the last one seen.
         """
-        return (
-            update_id is not None
-            and self.last_update_id is not None
-            and update_id <= self.last_update_id
-            and self.now is not None
-            and _recent(self.updated_at, self.now)
+        if update_id is None or self.now is None or not _recent(self.updated_at, self.now):
+            return False
+        if not self.recent_updates:  # saved before ids were kept as a list
+            return self.last_update_id is not None and update_id <= self.last_update_id
+        return update_id in self.recent_updates or (
+            len(self.recent_updates) >= RECENT_UPDATES and update_id < min(self.recent_updates)
         )
+
+    def with_update(self, update_id: int | None) -> tuple[int, ...]:
+        if update_id is None:
+            return self.recent_updates
+        return (*self.recent_updates, update_id)[-RECENT_UPDATES:]
 
 
 def _role(value: str | None) -> Role | None:
@@ -165,6 +174,7 @@ CONVERSATION_COLUMNS = (
     "last_update_id",
     "last_message_id",
     "updated_at",
+    "recent_updates",
 )
 
 
@@ -221,6 +231,7 @@ class ConversationStore:
                 _conversations.c.last_message_id,
                 _conversations.c.updated_at,
                 _conversations.c.revision,
+                _conversations.c.recent_updates,
             )
             .select_from(
                 _people.outerjoin(_conversations, _conversations.c.person_id == _people.c.id)
@@ -327,9 +338,10 @@ class ConversationStore:
         width = len(PROFILE_COLUMNS)
         pid, active, paired = row[0], bool(row[1]), bool(row[2])
         profile = profile_from(row[3 : 3 + width], paired)
-        flow, state, version, slots, last_update_id, last_message_id, updated_at, revision = row[
-            3 + width :
+        (flow, state, version, slots, last_update_id, last_message_id, updated_at, revision) = row[
+            3 + width : 11 + width
         ]
+        recent = _ids(row[11 + width])
         conversation = Conversation()
         if flow is not None:
             conversation = Conversation.from_json(
@@ -350,6 +362,7 @@ class ConversationStore:
             now,
             active,
             None if flow is None else int(revision or 0),
+            recent,
         )
 
     def write(
@@ -382,6 +395,7 @@ class ConversationStore:
                 filter(None, (message_id, loaded.last_message_id)), default=None
             ),
             "updated_at": now,
+            "recent_updates": json.dumps(loaded.with_update(update_id)),
             "seen": loaded.revision,
             "revision": 0,
         }
@@ -445,6 +459,14 @@ def _recent(updated_at: Any, now: datetime) -> bool:
     if updated_at.tzinfo is None:
         updated_at = updated_at.replace(tzinfo=UTC)
     return bool(now - updated_at < REDELIVERY_WINDOW)
+
+
+def _ids(raw: Any) -> tuple[int, ...]:
+    try:
+        value = json.loads(raw) if raw else []
+        return tuple(int(i) for i in value)
+    except (ValueError, TypeError):
+        return ()
 
 
 def _json_object(raw: Any) -> dict[str, Any]:

@@ -73,6 +73,8 @@ class ConversationRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     # Raised by every save: a save from a stale read finds it moved on, and the event reruns.
     revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The last few update ids applied (JSON), for updates that arrive or finish out of order.
+    recent_updates: str | None = Field(default=None, max_length=700)
 
 
 class JournalEntry(SQLModel, table=True):
