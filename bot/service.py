@@ -33,6 +33,7 @@ next_due = effects.next_due
 class Busy(RuntimeError):
     """An event that could not be saved after several tries (the update is redelivered)."""
 
+
 @dataclass(frozen=True, slots=True)
 class Handled:
     replies: tuple[Reply, ...]
@@ -94,7 +95,7 @@ class Mend:
         """
         for _ in range(ATTEMPTS):
             now = self.clock()
-            loaded = self.store.load(channel, external_id, now)
+            loaded = self.store.load(channel, external_id, now, create=False)
             if loaded.seen(update_id):
                 # Redelivered after it was applied: show where they are.
                 return Handled((coach.current_prompt(loaded.profile, loaded.conversation),))
@@ -122,6 +123,7 @@ class Mend:
         newest = max(filter(None, (message_id, loaded.last_message_id)), default=None)
         changed = (
             update_id is not None
+            or not loaded.stored
             or not loaded.active
             or outcome.records
             or outcome.profile != loaded.profile
@@ -131,7 +133,7 @@ class Mend:
             return Handled(tuple(_draw(r) for r in outcome.replies), False, newest)
 
         def work(conn: Connection) -> effects.Applied:
-            self.store.write(
+            person_id = self.store.write(
                 conn,
                 loaded,
                 outcome.profile,
@@ -141,7 +143,7 @@ class Mend:
                 message_id,
             )
             done = effects.Applied(
-                conn, self._stores(conn), loaded.person_id, outcome.profile, now, self.invite_link
+                conn, self._stores(conn), person_id, outcome.profile, now, self.invite_link
             )
             effects.moved(done, loaded.profile)
             for record in outcome.records:

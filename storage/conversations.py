@@ -51,6 +51,8 @@ from storage.store import Conflict
 T = TypeVar("T")
 REDELIVERY_WINDOW = timedelta(hours=24)
 RECENT_UPDATES = 32
+NEW = 0
+"""The person id of someone not stored yet (database ids start at 1)."""
 
 _pairs = Pair.__table__  # type: ignore[attr-defined]
 _people = Person.__table__  # type: ignore[attr-defined]
@@ -71,6 +73,12 @@ class Loaded:
     active: bool = True
     revision: int | None = None  # None: no conversation saved yet
     recent_updates: tuple[int, ...] = ()
+    channel: str = ""  # for someone new only: who to store
+    external_id: str = ""
+
+    @property
+    def stored(self) -> bool:
+        return self.person_id != NEW
 
     def seen(self, update_id: int | None) -> bool:
         """Whether this update was already applied (Telegram redelivers after a crash).
@@ -321,20 +329,23 @@ class ConversationStore:
         driver: Any = conn.connection.driver_connection
         return driver.execute(statement.sql, statement.params(values))
 
-    def load(self, channel: str, external_id: str, now: datetime) -> Loaded:
+    def load(self, channel: str, external_id: str, now: datetime, create: bool = True) -> Loaded:
+        """The person and where they are. Someone new is stored at once (`create`), or, for
+        an event, by the event's own transaction (`write`), so a crash leaves no trace."""
         key = {"channel": channel, "external_id": external_id}
 
         def find(conn: Connection) -> Any:
             row = self._run(conn, self._find, key).fetchone()
-            if row is None:
-                new = {**key, "created_at": now, "active": True, **profile_values(Profile())}
-                self._run(conn, self._create, new)
+            if row is None and create:
+                self._person(conn, channel, external_id, now)
                 row = self._run(conn, self._find, key).fetchone()
-            if row is None:  # pragma: no cover - the insert above just made it
-                raise LookupError("person vanished after insert")
             return row
 
         row = self.transaction(find)
+        if row is None:
+            return Loaded(
+                NEW, Profile(), Conversation(), now=now, channel=channel, external_id=external_id
+            )
         width = len(PROFILE_COLUMNS)
         pid, active, paired = row[0], bool(row[1]), bool(row[2])
         profile = profile_from(row[3 : 3 + width], paired)
@@ -365,6 +376,15 @@ class ConversationStore:
             recent,
         )
 
+    def _person(self, conn: Connection, channel: str, external_id: str, now: datetime) -> int:
+        """Store someone new; `Conflict` if another event stored them first."""
+        key = {"channel": channel, "external_id": external_id}
+        new = {**key, "created_at": now, "active": True, **profile_values(Profile())}
+        if self._run(conn, self._create, new).rowcount != 1:
+            raise Conflict("person")
+        row = self._run(conn, self._find, key).fetchone()
+        return int(row[0])
+
     def write(
         self,
         conn: Connection,
@@ -374,11 +394,13 @@ class ConversationStore:
         now: datetime,
         update_id: int | None = None,
         message_id: int | None = None,
-    ) -> None:
+    ) -> int:
         """Where the person is now, inside the event's transaction; first, so the row is
         locked before anything else is written. Raises `Conflict` when another event of the
-        same person saved since `loaded` was read."""
+        same person saved since `loaded` was read. Returns the person's id (new or not)."""
         pid = loaded.person_id
+        if pid == NEW:
+            pid = self._person(conn, loaded.channel, loaded.external_id, now)
         data = conversation.to_json()
         slots = self._cipher.encrypt(
             json.dumps({"slots": data["slots"], "history": data["history"]}, ensure_ascii=False)
@@ -406,6 +428,7 @@ class ConversationStore:
             self._run(conn, self._profile, {"pid": pid, **profile_values(profile)})
         if not loaded.active:  # they wrote again after blocking: reminders may resume
             self._run(conn, self._reachable, {"pid": pid})
+        return pid
 
     def journal(
         self, conn: Connection, person_id: int, record: JournalRecord, now: datetime
@@ -439,10 +462,10 @@ class ConversationStore:
         writes everything an event produced through `bot.unit`."""
 
         def work(conn: Connection) -> None:
-            self.write(conn, loaded, profile, conversation, now, update_id, message_id)
+            pid = self.write(conn, loaded, profile, conversation, now, update_id, message_id)
             for record in records:
                 if isinstance(record, JournalRecord):
-                    self.journal(conn, loaded.person_id, record, now)
+                    self.journal(conn, pid, record, now)
 
         self.transaction(work)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from telegram import Update
 from telegram.ext import Application
 
@@ -41,6 +42,23 @@ def db_url(tmp_path: Path) -> str:
     url = sqlite_url(tmp_path)
     migrate.upgrade(url)
     return url
+
+
+POSTGRES_URL = os.environ.get("MEND_TEST_POSTGRES_URL", "")
+
+
+@pytest.fixture
+def postgres() -> Iterator[Engine]:
+    """A migrated, empty PostgreSQL (`.ci/run` provides one); skipped where there is none."""
+    if not POSTGRES_URL:
+        pytest.skip("no PostgreSQL (MEND_TEST_POSTGRES_URL unset)")
+    engine = make_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(POSTGRES_URL)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
