@@ -44,7 +44,7 @@ model: $(STAMP)
 	$(BIN)/python -m bot.train.fit
 
 docs: $(STAMP)
-	$(BIN)/python -m flows.diagrams > docs/flows.md.tmp && mv docs/flows.md.tmp docs/flows.md
+	$(BIN)/python -m flows.views.diagrams > docs/flows.md.tmp && mv docs/flows.md.tmp docs/flows.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

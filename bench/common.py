@@ -15,7 +15,7 @@ from telegram.ext import Application
 
 from bot.service import Mend
 from bot.telegram_app import build_application
-from flows.contract import Profile
+from flows.core.contract import Profile
 from storage import migrate
 from storage.engine import make_engine, sqlite_url
 from tests.fake_request import FakeRequest

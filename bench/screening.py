@@ -47,9 +47,9 @@ def _timed(check: Callable[[str], object], texts: list[str]) -> tuple[float, flo
 
 
 def per_message() -> dict[str, Any]:
-    from flows import classifier
-    from flows.classifier import Classifier
-    from flows.screen import rules, screen
+    from flows.language import classifier
+    from flows.language.classifier import Classifier
+    from flows.language.screen import rules, screen
 
     texts = [row.text for row in holdout("risk")]
     model = classifier.active()

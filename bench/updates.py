@@ -72,7 +72,7 @@ VARIANTS = {
 
 
 async def measure(model_on: bool, in_thread: bool, round_no: int, echo: App) -> tuple[float, ...]:
-    from flows import classifier
+    from flows.language import classifier
 
     classifier.configure(model_on)
     classifier.active()

@@ -21,7 +21,7 @@ def _settings() -> Settings:
     token, key = settings.telegram_bot_token, settings.mend_secret_key
     secrets = [s.get_secret_value() for s in (token, key) if s is not None]
     logs.setup(settings.log_level, secrets)
-    from flows import classifier
+    from flows.language import classifier
 
     classifier.configure(settings.mend_language_model)
     return settings
@@ -125,16 +125,16 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command in ("analyse", "screen"):
-        from flows import classifier
+        from flows.language import classifier
 
         with contextlib.suppress(SettingsError):  # these need no configuration at all
             classifier.configure(load_settings().mend_language_model)
     if args.command == "analyse":
-        from flows.analyse import analyse
+        from flows.language.blame import analyse
 
         return json_lines(analyse, sys.stdin, sys.stdout)
     if args.command == "screen":
-        from flows.screen import screen
+        from flows.language.screen import screen
 
         return json_lines(screen, sys.stdin, sys.stdout)
     if args.command == "secret":

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from bot.service import Handled, Mend
-from flows import content
-from flows.contract import Command, Event, Reply, Text
+from flows.core import content
+from flows.core.contract import Command, Event, Reply, Text
 
 CHANNEL = "console"
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from flows import clock as tzclock
-from flows import content, policy
-from flows.contract import (
+from flows.core import calendar as tzclock
+from flows.core import content, policy
+from flows.core.contract import (
     CheckinRecord,
     ClearChatRecord,
     DeliveryRecord,
@@ -32,8 +32,8 @@ from flows.contract import (
     Reply,
     RitualRecord,
 )
-from flows.keys import partner_key
-from flows.rituals import days_text, label_of
+from flows.core.keys import partner_key
+from flows.steps.rituals import days_text, label_of
 from storage.agreements import AgreementStore
 from storage.conversations import ConversationStore
 from storage.partners import Partner, PartnerStore

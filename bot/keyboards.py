@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from flows.contract import Option
+from flows.core.contract import Option
 
 SHORT_LABEL = 16
 

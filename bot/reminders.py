@@ -24,9 +24,10 @@ from datetime import date, datetime, time, timedelta
 from bot.clock import Clock, system_clock
 from bot.keyboards import keyboard_json
 from bot.sender import Sender, Sent
-from flows import clock as tzclock
-from flows import content, prompts, reminders
-from flows.contract import Reply
+from flows.core import calendar as tzclock
+from flows.core import content
+from flows.core.contract import Reply
+from flows.views import prompts, reminders
 from storage.agreements import AgreementStore
 from storage.rituals import Claimed, RitualStore
 

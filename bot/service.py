@@ -15,7 +15,7 @@ from bot import effects
 from bot.clock import Clock, system_clock
 from bot.effects import ForPartner
 from flows import coach
-from flows.contract import Attachment, Event, Outcome, Reply, Tick
+from flows.core.contract import Attachment, Event, Outcome, Reply, Tick
 from storage.agreements import AgreementStore
 from storage.conversations import ConversationStore, Loaded
 from storage.crypto import TextCipher
@@ -44,9 +44,9 @@ class Handled:
 
 def warm_up() -> None:
     """Compile the language checks and load the model now, not on someone's first message."""
-    from flows import classifier
-    from flows.analyse import analyse
-    from flows.screen import screen
+    from flows.language import classifier
+    from flows.language.blame import analyse
+    from flows.language.screen import screen
 
     screen("")
     analyse("")

@@ -33,9 +33,10 @@ from bot.reminders import Reminders
 from bot.sender import Sender
 from bot.service import Mend
 from bot.settings import TELEGRAM_API
-from flows import classifier, content
 from flows.coach import command_menu
-from flows.contract import Choice, Command, Event, Reply, Text, Unsupported
+from flows.core import content
+from flows.core.contract import Choice, Command, Event, Reply, Text, Unsupported
+from flows.language import classifier
 
 CHANNEL = "telegram"
 SHORT_LABEL = 16

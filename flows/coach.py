@@ -13,34 +13,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from flows import (
-    answer,
-    clock,
-    content,
-    erase,
-    heavy,
-    hurt,
-    journal,
-    keys,
-    moment,
-    onboarding,
-    policy,
-    progress,
-    prompts,
-    reflect,
-    reframe,
-    reminders,
-    rituals,
-    safecheck,
-    safety,
-    safetyplan,
-    settings,
-    steps,
-    suggest,
-    timezone,
-)
-from flows.classifier import Level
-from flows.contract import (
+from flows import steps
+from flows.core import calendar as clock
+from flows.core import content, keys, policy
+from flows.core.contract import (
     IDLE,
     Attachment,
     Choice,
@@ -65,8 +41,27 @@ from flows.contract import (
     Tick,
     Unsupported,
 )
-from flows.flow import Flow, Turn
-from flows.screen import MODEL_SIGNAL, Screening, screen
+from flows.core.machine import Flow, Turn
+from flows.language.classifier import Level
+from flows.language.screen import MODEL_SIGNAL, Screening, screen
+from flows.steps import (
+    answer,
+    erase,
+    heavy,
+    hurt,
+    moment,
+    onboarding,
+    reflect,
+    reframe,
+    rituals,
+    safecheck,
+    safety,
+    safetyplan,
+    settings,
+    suggest,
+    timezone,
+)
+from flows.views import journal, progress, prompts, reminders
 
 FLOWS: dict[str, Flow] = {
     f.name: f

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
-from flows.contract import (
+from flows.core.contract import (
     RISKS,
     ROLES,
     Conversation,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from flows.contract import DeliveryItem, JournalItem, Progress, RitualItem, SharedItem
+from flows.core.contract import DeliveryItem, JournalItem, Progress, RitualItem, SharedItem
 from storage.conversations import _json_object, decode_parts
 from storage.crypto import TextCipher
 from storage.models import ConversationRow, Delivery, JournalEntry, Person

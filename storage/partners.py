@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from flows.policy import Join, Other, safe_for_two
+from flows.core.policy import Join, Other, safe_for_two
 from storage.models import Agreement, Invite, Pair, Person, Share
 from storage.store import Conflict, Store
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from flows.contract import Progress
+from flows.core.contract import Progress
 from storage.models import Checkin, Delivery, JournalEntry, Ritual, Share
 from storage.store import Store
 

@@ -361,9 +361,9 @@ def evaluate(folder: Path, valid: dict[str, list[tuple[str, str]]]) -> dict[str,
     """Choose thresholds on the validation rows, then measure rules + model as they ship,
     with the very scoring a fresh batch gets (`bot.train.score`)."""
     from bot.train.score import score_crisis, score_statements
-    from flows import classifier
-    from flows.classifier import Classifier
-    from flows.screen import rules
+    from flows.language import classifier
+    from flows.language.classifier import Classifier
+    from flows.language.screen import rules
 
     model = Classifier(folder)
     harmless = [

@@ -23,7 +23,7 @@ from bot.train.labelled import LABELS, Row, Task, _read
 
 def score_crisis(rows: Sequence[Row]) -> dict[str, Any]:
     """Recall counts either level (any crisis help offered); false alarms per level."""
-    from flows.screen import screen
+    from flows.language.screen import screen
 
     seen: Counter[str] = Counter()
     caught: Counter[str] = Counter()
@@ -64,7 +64,7 @@ def score_crisis(rows: Sequence[Row]) -> dict[str, Any]:
 
 
 def score_statements(rows: Sequence[Row]) -> dict[str, Any]:
-    from flows.analyse import analyse
+    from flows.language.blame import analyse
 
     seen: Counter[str] = Counter()
     right: Counter[str] = Counter()

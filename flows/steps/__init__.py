@@ -12,7 +12,7 @@ import pkgutil
 from dataclasses import dataclass
 from functools import cache
 
-from flows.flow import Flow
+from flows.core.machine import Flow
 
 
 @dataclass(frozen=True, slots=True)

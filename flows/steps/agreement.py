@@ -21,9 +21,9 @@ from typing import Any, Literal
 
 from transitions import EventData
 
-from flows import content
-from flows.contract import JournalRecord, Option, PartnerRecord, Reply
-from flows.flow import (
+from flows.core import content
+from flows.core.contract import JournalRecord, Option, PartnerRecord, Reply
+from flows.core.machine import (
     END,
     Callback,
     Flow,

@@ -11,9 +11,19 @@ from typing import Any
 
 from transitions import EventData
 
-from flows import content
-from flows.contract import CheckinRecord, Profile, Reply
-from flows.flow import END, Flow, State, Turn, has_words, model_of, store, value_is, value_of
+from flows.core import content
+from flows.core.contract import CheckinRecord, Profile, Reply
+from flows.core.machine import (
+    END,
+    Flow,
+    State,
+    Turn,
+    has_words,
+    model_of,
+    store,
+    value_is,
+    value_of,
+)
 
 COMMAND = "checkin"
 ORDER = 85

@@ -15,9 +15,9 @@ from typing import Any, Protocol
 
 from transitions import EventData
 
-from flows import content
-from flows.contract import JournalItem, JournalRecord, Reply
-from flows.flow import (
+from flows.core import content
+from flows.core.contract import JournalItem, JournalRecord, Reply
+from flows.core.machine import (
     END,
     Flow,
     State,

@@ -7,7 +7,7 @@ small step toward it — small enough to take this week.
 
 from __future__ import annotations
 
-from flows.written import written_step
+from flows.core.written import written_step
 
 COMMAND = "grow"
 ORDER = 50

@@ -13,9 +13,9 @@ from typing import Any
 
 from transitions import EventData
 
-from flows import content
-from flows.contract import Reply, Slots
-from flows.flow import (
+from flows.core import content
+from flows.core.contract import Reply, Slots
+from flows.core.machine import (
     END,
     Callback,
     Flow,
@@ -32,7 +32,7 @@ from flows.flow import (
     value_is,
     value_of,
 )
-from flows.steps.excuses import DRAFT, check_prompt, checked, defences
+from flows.language.excuses import DRAFT, check_prompt, checked, defences
 
 COMMAND = "listen"
 ORDER = 10

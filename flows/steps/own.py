@@ -8,9 +8,9 @@ forgiven; the step never asks for forgiveness and never promises it.
 
 from __future__ import annotations
 
-from flows import content
-from flows.contract import Reply
-from flows.flow import (
+from flows.core import content
+from flows.core.contract import Reply
+from flows.core.machine import (
     END,
     Flow,
     State,
@@ -21,7 +21,7 @@ from flows.flow import (
     say,
     value_is,
 )
-from flows.steps.excuses import DRAFT, check_prompt, checked, excuses
+from flows.language.excuses import DRAFT, check_prompt, checked, excuses
 
 COMMAND = "own"
 ORDER = 20

@@ -8,7 +8,7 @@ better than reassurance, so the step asks for those and keeps them.
 
 from __future__ import annotations
 
-from flows.written import written_step
+from flows.core.written import written_step
 
 COMMAND = "selftrust"
 ORDER = 40

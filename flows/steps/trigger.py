@@ -17,9 +17,9 @@ from typing import Any
 
 from transitions import EventData
 
-from flows import content
-from flows.contract import Profile, Reply, Slots
-from flows.flow import (
+from flows.core import content
+from flows.core.contract import Profile, Reply, Slots
+from flows.core.machine import (
     END,
     Callback,
     Flow,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from transitions import EventData
 
-from flows import content
-from flows.contract import JournalRecord, PartnerRecord, Reply
-from flows.flow import END, Flow, State, Turn, has_words, model_of, value_is, value_of
+from flows.core import content
+from flows.core.contract import JournalRecord, PartnerRecord, Reply
+from flows.core.machine import END, Flow, State, Turn, has_words, model_of, value_is, value_of
 from flows.steps.checkin import may_share
 
 COMMAND = "win"

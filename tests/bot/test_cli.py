@@ -109,7 +109,7 @@ def test_screen_reports_risk_level_and_signals(
 def test_the_model_can_be_switched_off(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from flows import classifier
+    from flows.language import classifier
 
     monkeypatch.setenv("MEND_LANGUAGE_MODEL", "false")
     monkeypatch.setattr(sys, "stdin", io.StringIO("hello\n"))

@@ -4,8 +4,8 @@ import io
 
 from bot.console import chat, parse, render
 from bot.service import Mend
-from flows import content
-from flows.contract import Command, Option, Reply, Text
+from flows.core import content
+from flows.core.contract import Command, Option, Reply, Text
 
 
 def run(mend: Mend, script: str, person: str = "local") -> str:

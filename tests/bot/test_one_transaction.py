@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, MetaData, select
 
 from bot.service import Mend
 from flows import coach
-from flows.contract import Choice, Command, Event, Text
+from flows.core.contract import Choice, Command, Event, Text
 from storage import migrate
 from storage.conversations import ConversationStore
 from storage.crypto import TextCipher, new_key

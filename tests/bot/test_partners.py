@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 from telegram.ext import Application
 
-from flows import content
+from flows.core import content
 from tests.bot.test_telegram import Person
 from tests.conftest import FakeClock
 from tests.fake_request import FakeRequest

@@ -47,7 +47,7 @@ async def test_nothing_written_reaches_the_logs_even_at_debug(
 
 
 def test_export_holds_everything_and_erase_leaves_no_row(mend: Mend, engine: Engine) -> None:
-    from flows.contract import Choice, Command, Text
+    from flows.core.contract import Choice, Command, Text
 
     def say(event: Any) -> Any:
         return mend.handle("console", "p1", event)

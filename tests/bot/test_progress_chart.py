@@ -9,7 +9,7 @@ from telegram.ext import Application
 
 from bot import charts
 from bot.service import Mend
-from flows.contract import JournalRecord
+from flows.core.contract import JournalRecord
 from tests.bot.test_telegram import ALEX, Person
 from tests.conftest import FakeClock
 from tests.fake_request import FakeRequest

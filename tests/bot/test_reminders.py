@@ -13,7 +13,7 @@ from bot.mend_bot import MendBot
 from bot.reminders import LEASE, Reminders
 from bot.sender import Sender
 from bot.service import Mend
-from flows.contract import Choice, Command, Profile, Text
+from flows.core.contract import Choice, Command, Profile, Text
 from storage.conversations import ConversationStore
 from storage.crypto import TextCipher
 from storage.memory import PersonMemory

@@ -10,7 +10,7 @@ from telegram.ext import Application
 
 from bot import logs
 from bot.telegram_app import split_text
-from flows import content
+from flows.core import content
 from tests.conftest import feed
 from tests.fake_request import FakeRequest
 from tests.updates import (
@@ -305,7 +305,7 @@ async def test_after_a_failed_send_the_next_answer_is_not_misfiled(
 async def test_a_heavy_message_is_asked_about_once_and_the_step_goes_on(
     app: App, request_log: FakeRequest
 ) -> None:
-    from flows import classifier
+    from flows.language import classifier
     from tests.flows.stand_in import StandIn
 
     heavy = "been sorting my stuff into boxes for people, feels calmer"
@@ -328,8 +328,8 @@ async def test_a_heavy_message_is_asked_about_once_and_the_step_goes_on(
 async def test_the_shipped_model_runs_on_the_telegram_path(
     app: App, request_log: FakeRequest
 ) -> None:
-    from flows import classifier
-    from flows.classifier import Classifier
+    from flows.language import classifier
+    from flows.language.classifier import Classifier
 
     alex = Person(app, request_log)
     await alex.onboard()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.contract import Profile
+from flows.core.contract import Profile
 from storage import migrate
 from storage.conversations import ConversationStore
 from storage.crypto import TextCipher, new_key

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import content
+from flows.core import content
 from storage.crypto import new_key
 from tests.fakebotapi import FakeBotAPI
 

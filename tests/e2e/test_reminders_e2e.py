@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.service import next_due
-from flows import clock as tzclock
-from flows.contract import Profile
+from flows.core import calendar as tzclock
+from flows.core.contract import Profile
 from storage import migrate
 from storage.conversations import ConversationStore
 from storage.crypto import TextCipher, new_key

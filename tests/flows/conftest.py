@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from flows import classifier
+from flows.language import classifier
 
 
 @pytest.fixture(autouse=True)

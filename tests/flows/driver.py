@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flows import coach
-from flows.contract import (
+from flows.core.contract import (
     Choice,
     Command,
     Conversation,

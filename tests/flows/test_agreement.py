@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from flows import content
-from flows.contract import Conversation, JournalRecord, Profile
+from flows.core import content
+from flows.core.contract import Conversation, JournalRecord, Profile
 from flows.steps import agreement
 from flows.steps.agreement import classify
 from tests.flows.driver import Chat

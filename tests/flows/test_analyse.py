@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import flows.analyse as analyse_module
-from flows.analyse import BLAME_SIGNALS, Analysis, Kind, analyse
+import flows.language.blame as analyse_module
+from flows.language.blame import BLAME_SIGNALS, Analysis, Kind, analyse
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "statements.tsv"
 KINDS: tuple[str, ...] = get_args(Kind)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from flows import content
-from flows.contract import CheckinRecord
+from flows.core import content
+from flows.core.contract import CheckinRecord
 from tests.flows.driver import Chat
 
 

@@ -11,11 +11,11 @@ import pytest
 
 from bot.train import labelled
 from bot.train.fit import VETO_CAP, augment, choose_thresholds, sha256_of
-from flows import classifier
-from flows.analyse import analyse
-from flows.classifier import FOLDER, STRIDE, WINDOW, Classifier
-from flows.screen import _SAFE as SAFE
-from flows.screen import MODEL_SIGNAL, Screening, decide, screen
+from flows.language import classifier
+from flows.language.blame import analyse
+from flows.language.classifier import FOLDER, STRIDE, WINDOW, Classifier
+from flows.language.screen import _SAFE as SAFE
+from flows.language.screen import MODEL_SIGNAL, Screening, decide, screen
 from tests.flows.stand_in import StandIn
 
 pytestmark = pytest.mark.model

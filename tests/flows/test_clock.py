@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.clock import (
+from flows.core.calendar import (
     ALL_DAYS,
     WEEKDAYS,
     Days,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flows import coach, content
-from flows.contract import (
+from flows import coach
+from flows.core import content
+from flows.core.contract import (
     Choice,
     Command,
     Conversation,
@@ -18,7 +19,7 @@ from tests.flows.driver import Chat
 
 def all_prompts() -> list[Reply]:
     """Every state's prompt of every flow, rendered with empty slots."""
-    from flows.flow import Turn
+    from flows.core.machine import Turn
 
     replies = [coach.idle_menu()]
     for flow in coach.FLOWS.values():
@@ -189,7 +190,7 @@ def test_an_empty_journal_points_to_the_steps() -> None:
 
 
 def test_history_stays_bounded() -> None:
-    from flows.flow import HISTORY_LIMIT
+    from flows.core.machine import HISTORY_LIMIT
 
     chat = Chat()
     chat.onboard()
@@ -219,7 +220,7 @@ def test_a_command_after_a_flow_changed_still_works() -> None:
 
 
 def test_journal_labels_come_from_each_steps_own_copy() -> None:
-    from flows import journal
+    from flows.views import journal
 
     (reply,) = journal.render(
         [JournalItem("listen", (("reflection", "you felt alone"),), "03 Mar 2026")]

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows import coach, diagrams
-from flows.flow import END, Flow, State, has_words, slot_set, value_is
+from flows import coach
+from flows.core.machine import END, Flow, State, has_words, slot_set, value_is
+from flows.views import diagrams
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "flows.md"
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows import coach, content
-from flows.contract import Choice, Conversation, JournalItem, JournalRecord, Profile
+from flows import coach
+from flows.core import content
+from flows.core.contract import Choice, Conversation, JournalItem, JournalRecord, Profile
 from flows.steps import forgive
 from tests.flows.driver import Chat, Memory
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from flows import coach, content
-from flows.contract import Choice, JournalRecord, Profile
+from flows import coach
+from flows.core import content
+from flows.core.contract import Choice, JournalRecord, Profile
 from flows.steps import grow
 from tests.flows.driver import Chat
 

@@ -12,8 +12,9 @@ from datetime import timedelta
 
 import pytest
 
-from flows import classifier, content
-from flows.contract import JournalRecord
+from flows.core import content
+from flows.core.contract import JournalRecord
+from flows.language import classifier
 from tests.flows.driver import Chat
 from tests.flows.stand_in import StandIn
 

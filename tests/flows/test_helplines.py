@@ -12,8 +12,8 @@ from importlib import resources
 
 import pytest
 
-from flows import helplines
-from flows.helplines import Helplines, countries, country_for_timezone, country_from_text
+from flows.views import helplines
+from flows.views.helplines import Helplines, countries, country_for_timezone, country_from_text
 
 REQUIRED = [
     "us",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from flows import coach, content
-from flows.contract import Choice, JournalRecord, Profile
-from flows.flow import Turn
+from flows import coach
+from flows.core import content
+from flows.core.contract import Choice, JournalRecord, Profile
+from flows.core.machine import Turn
+from flows.language.excuses import DEFENCES, defences
 from flows.steps import listen
-from flows.steps.excuses import DEFENCES, defences
 from tests.flows.driver import Chat
 
 SAID = "You were never home, and I felt like I did not matter to you."

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flows import content
+from flows.core import content
 from tests.flows.driver import Chat
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from flows import coach, content
-from flows.contract import Choice, JournalRecord, Profile
+from flows import coach
+from flows.core import content
+from flows.core.contract import Choice, JournalRecord, Profile
+from flows.language.excuses import EXCUSES, excuses, normalise
 from flows.steps import own
-from flows.steps.excuses import EXCUSES, excuses, normalise
 from tests.flows.driver import Chat
 
 DID = "I lied to you about the money for a year"

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import json
 
-from flows import content, progress
-from flows.contract import Progress
+from flows.core import content
+from flows.core.contract import Progress
+from flows.views import progress
 from tests.flows.driver import Chat
 
 

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from flows import prompts
-from flows.prompts import REPEAT_GAP_DAYS, ROLES, STEPS, Prompt, choose
+from flows.views import prompts
+from flows.views.prompts import REPEAT_GAP_DAYS, ROLES, STEPS, Prompt, choose
 
 START = date(2025, 1, 1)
 SEEDS = (0, 1, 7, 123_456_789, -42)

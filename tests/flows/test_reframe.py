@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows import content
-from flows.contract import JournalRecord
+from flows.core import content
+from flows.core.contract import JournalRecord
 from tests.flows.driver import Chat
 
 
@@ -167,7 +167,7 @@ def test_a_neutral_draft_is_guided_without_talk_of_blame() -> None:
 
 
 def test_every_blame_signal_has_a_gentle_explanation() -> None:
-    from flows.analyse import BLAME_SIGNALS
+    from flows.language.blame import BLAME_SIGNALS
 
     explained = content.section("reframe.signals")
     assert set(BLAME_SIGNALS) <= set(explained), set(BLAME_SIGNALS) - set(explained)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flows import content
-from flows.contract import Choice, RitualItem, RitualRecord
+from flows.core import content
+from flows.core.contract import Choice, RitualItem, RitualRecord
 from tests.flows.driver import Chat
 
 

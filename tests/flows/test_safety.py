@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows import coach, content
-from flows.contract import (
+from flows import coach
+from flows.core import content
+from flows.core.contract import (
     ClearChatRecord,
     Command,
     Conversation,
@@ -21,8 +22,8 @@ from flows.contract import (
     Profile,
     Text,
 )
-from flows.flow import Turn
-from flows.helplines import for_country
+from flows.core.machine import Turn
+from flows.views.helplines import for_country
 from tests.flows.driver import Chat
 
 SELF_HARM = "I want to kill myself, I can't do this anymore"
@@ -300,7 +301,7 @@ ALL_KEYS = sorted(
 def test_any_button_anywhere_gets_an_answer(
     profile: Profile, where: tuple[str, str], key: str
 ) -> None:
-    from flows.contract import Choice
+    from flows.core.contract import Choice
 
     flow, state = where
     version = coach.FLOWS[flow].version if flow else 0

@@ -21,8 +21,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import flows.screen as screen_module
-from flows.screen import SIGNALS, Risk, Screening, rules
+import flows.language.screen as screen_module
+from flows.language.screen import SIGNALS, Risk, Screening, rules
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "crisis.tsv"
 RISKS: tuple[str, ...] = get_args(Risk)
@@ -391,7 +391,7 @@ def test_every_rule_names_a_documented_signal() -> None:
 
 def test_the_wider_net_prefilter_never_hides_a_match() -> None:
     """Each net pattern that matches a labelled row must also pass the quick word check."""
-    from flows import screen_net
+    from flows.language import screen_net
 
     for row in ROWS:
         norm = screen_module.normalise(row.text)

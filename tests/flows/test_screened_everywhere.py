@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from flows import classifier, coach, content
-from flows.contract import Conversation, Outcome, Profile, Text
+from flows import coach
+from flows.core import content
+from flows.core.contract import Conversation, Outcome, Profile, Text
+from flows.language import classifier
 from tests.flows.stand_in import StandIn
 
 CLEAR = "i'm going to kill myself tonight"

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from flows import coach, steps
-from flows.contract import Profile
-from flows.flow import Turn
+from flows.core.contract import Profile
+from flows.core.machine import Turn
 
 BANNED = re.compile(
     r"\byou should\b|\byou must\b|\bnever\b|\balways\b|\bshame on\b|narciss|disorder|toxic|"

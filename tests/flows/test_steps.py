@@ -4,10 +4,11 @@ from dataclasses import replace
 
 import pytest
 
-from flows import coach, content
-from flows.contract import Choice, JournalItem, Progress, Risk, RitualItem, Track
-from flows.flow import Flow, State
-from flows.steps import steps
+from flows import coach
+from flows.core import content
+from flows.core.contract import Choice, JournalItem, Progress, Risk, RitualItem, Track
+from flows.core.machine import Flow, State
+from flows.steps import journey as steps
 from tests.flows.driver import Chat, Memory
 
 ALL = tuple(command for command, _ in steps.JOURNEY)

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from flows import coach, content
-from flows.contract import Choice, JournalRecord, Profile
+from flows import coach
+from flows.core import content
+from flows.core.contract import Choice, JournalRecord, Profile
 from flows.steps import trigger
 from tests.flows.driver import Chat
 

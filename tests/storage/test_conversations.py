@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from flows.contract import Conversation, JournalRecord, Profile, Snapshot
+from flows.core.contract import Conversation, JournalRecord, Profile, Snapshot
 from storage.conversations import ConversationStore
 from storage.crypto import TextCipher, new_key
 from storage.memory import PersonMemory

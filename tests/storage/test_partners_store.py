@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, text
 
-from flows.contract import Profile
-from flows.policy import Join
+from flows.core.contract import Profile
+from flows.core.policy import Join
 from storage.conversations import ConversationStore
 from storage.crypto import TextCipher, new_key
 from storage.partners import PartnerStore, code_hash

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.service import Mend, next_due
-from flows.contract import Choice, Command, Conversation, JournalRecord, Profile, Text
+from flows.core.contract import Choice, Command, Conversation, JournalRecord, Profile, Text
 from storage import migrate
 from storage.conversations import ConversationStore
 from storage.crypto import TextCipher, new_key
@@ -86,7 +86,7 @@ def test_a_whole_conversation_and_a_reminder_claim(pg: Engine) -> None:
 
 
 def test_partners_and_agreements_on_postgres(pg: Engine) -> None:
-    from flows.policy import Join
+    from flows.core.policy import Join
     from storage.agreements import AgreementStore
     from storage.partners import PartnerStore
 

@@ -1,0 +1,197 @@
+"""When a message suggests someone may not be safe: check in, give help, slow down.
+
+Coaching about the relationship stops here. The person sees numbers they can call (for
+their country when known), can ground themselves, make a safety plan, and choose when, or
+whether, to continue. Nothing of this is ever shown to a partner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from transitions import EventData
+
+from flows.core import content
+from flows.core.contract import Profile, Reply, Slots
+from flows.core.machine import END, Flow, State, Turn, model_of, then, value_is, value_of
+from flows.language.safe_reply import says, says_safe_plainly
+from flows.views.helplines import country_for_timezone, country_from_text, for_country
+
+ASKED = "asked"
+"""The risk slot when the person opened /safety themselves: resources, no pause."""
+
+
+def country_of(profile: Profile) -> str | None:
+    """The country they told us, or the one their time zone implies (asked only once)."""
+    return profile.country or country_for_timezone(profile.timezone)
+
+
+def resources(country: str | None, risk: str) -> str:
+    lines = for_country(country)
+    out = [
+        content.text("safety.resources", "header", country=lines.country_name)
+        if lines.country
+        else content.text("safety.resources", "header_unknown"),
+        content.text("safety.resources", "emergency", emergency=lines.emergency),
+    ]
+    if lines.crisis and risk in ("self_harm", "danger_now", ASKED):
+        out.append(lines.crisis)
+    if lines.abuse and risk in ("abuse", "danger_now", ASKED):
+        out.append(lines.abuse)
+    out.append(lines.directory)
+    if not lines.country:
+        out.append(content.text("safety.resources", "ask_country"))
+    return "\n".join(out)
+
+
+def _risk(slots: Slots) -> str:
+    return slots.get("risk", ASKED)
+
+
+def _check(flow: Flow, turn: Turn) -> Reply:
+    risk = _risk(turn.slots)
+    intro = content.text("safety.intro", risk)
+    if risk == "danger_now":
+        emergency = for_country(country_of(turn.profile)).emergency
+        intro += "\n" + content.text("safety.resources", "danger_now", emergency=emergency)
+    return flow.plain_prompt(
+        "check", {}, intro=intro, resources=resources(country_of(turn.profile), risk)
+    )
+
+
+def _urgent(flow: Flow, turn: Turn) -> Reply:
+    lines = for_country(country_of(turn.profile))
+    risk = _risk(turn.slots)
+    return flow.plain_prompt(
+        "urgent",
+        {},
+        emergency=lines.emergency,
+        step=content.text("safety.step", risk),
+        resources=resources(country_of(turn.profile), risk),
+    )
+
+
+def _a_country(event: EventData) -> bool:
+    return country_from_text(value_of(event)) is not None
+
+
+def _set_country(event: EventData) -> None:
+    turn = model_of(event)
+    code = country_from_text(value_of(event))
+    turn.profile = replace(turn.profile, country=code)
+    turn.hint = content.text("safety.country_set", country=for_country(code).country_name)
+
+
+def _quiet_reminders(event: EventData) -> None:
+    turn = model_of(event)
+    turn.profile = replace(turn.profile, reminders_paused=True)
+    turn.hint = content.text("safety.reminders", "quiet")
+
+
+def _neutral_reminders(event: EventData) -> None:
+    turn = model_of(event)
+    turn.profile = replace(turn.profile, discreet=True)
+    turn.hint = content.text("safety.reminders", "neutral")
+
+
+def _later(event: EventData) -> None:
+    model_of(event).say(content.text("safety.later"))
+
+
+FLOW = Flow(
+    name="safety",
+    version=1,
+    needs_consent=False,
+    states=[
+        State("check", render=_check),
+        State("urgent", render=_urgent),
+        State("ground"),
+        State("after"),
+    ],
+    transitions=[
+        {
+            "trigger": "text",
+            "source": ["check", "urgent"],
+            "dest": None,
+            "conditions": _a_country,
+            "before": _set_country,
+        },
+        {
+            "trigger": "pick",
+            "source": ["check", "urgent"],
+            "dest": "after",
+            "conditions": value_is("safe"),
+        },
+        {  # "Are you safe right now?" answered in words
+            "trigger": "text",
+            "source": "check",
+            "dest": "after",
+            "conditions": says("safe"),
+        },
+        {
+            "trigger": "text",
+            "source": "urgent",
+            "dest": "after",
+            "conditions": says_safe_plainly,
+        },
+        {
+            "trigger": "text",
+            "source": ["check", "ground"],
+            "dest": "urgent",
+            "conditions": says("unsafe"),
+        },
+        {
+            "trigger": "pick",
+            "source": ["check", "ground"],
+            "dest": "urgent",
+            "conditions": value_is("unsafe"),
+        },
+        {
+            "trigger": "pick",
+            "source": ["check", "urgent"],
+            "dest": "ground",
+            "conditions": value_is("ground"),
+        },
+        {
+            "trigger": "pick",
+            "source": "ground",
+            "dest": "after",
+            "conditions": value_is("steadier"),
+        },
+        {
+            "trigger": "pick",
+            "source": ["check", "after"],
+            "dest": END,
+            "conditions": value_is("plan"),
+            "before": then("safetyplan"),
+        },
+        {
+            "trigger": "pick",
+            "source": "after",
+            "dest": None,
+            "conditions": value_is("quiet"),
+            "before": _quiet_reminders,
+        },
+        {
+            "trigger": "pick",
+            "source": "after",
+            "dest": None,
+            "conditions": value_is("neutral"),
+            "before": _neutral_reminders,
+        },
+        {
+            "trigger": "pick",
+            "source": "after",
+            "dest": END,
+            "conditions": value_is("resume"),
+            "before": then("resume"),
+        },
+        {
+            "trigger": "pick",
+            "source": "after",
+            "dest": END,
+            "conditions": value_is("later"),
+            "before": _later,
+        },
+    ],
+)

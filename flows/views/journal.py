@@ -1,0 +1,44 @@
+"""How saved journal entries read back to their author."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flows.core import content
+from flows.core.contract import JournalItem, Reply
+
+SHOWN = 10
+MAX_WORDS_SHOWN = 600
+
+
+def _labels(kind: str) -> tuple[str, dict[str, str]]:
+    """A kind's name and part labels: the shared table, or the step's own `[<kind>.journal]`."""
+    kinds = content.section("journal.kinds")
+    parts = dict(content.section("journal.parts"))
+    name = kinds.get(kind)
+    try:
+        own = content.section(f"{kind}.journal")
+    except content.MissingCopy:
+        own = {}
+    if own:
+        name = name or str(own.get("kind", kind))
+        parts.update({str(k): str(v) for k, v in dict(own.get("parts", {})).items()})
+    return str(name or kind), parts
+
+
+def _short(words: str) -> str:
+    return words if len(words) <= MAX_WORDS_SHOWN else words[:MAX_WORDS_SHOWN].rstrip() + "…"
+
+
+def render(items: Sequence[JournalItem]) -> tuple[Reply, ...]:
+    if not items:
+        return (Reply(content.text("journal", "empty")),)
+    blocks = [content.text("journal", "header")]
+    for item in items[:SHOWN]:
+        name, labels = _labels(item.kind)
+        lines = [f"— {item.created_on} · {name}"]
+        lines += [f"{labels.get(part, part)}: {_short(words)}" for part, words in item.parts]
+        blocks.append("\n".join(lines))
+    if len(items) > SHOWN:
+        blocks.append(content.text("journal", "more", count=str(SHOWN)))
+    return (Reply("\n\n".join(blocks)),)
