@@ -24,9 +24,10 @@ from datetime import date, datetime, time, timedelta
 from bot.clock import Clock, system_clock
 from bot.keyboards import keyboard_json
 from bot.sender import Sender, Sent
+from flows import steps
 from flows.core import calendar as tzclock
 from flows.core import content
-from flows.core.contract import Reply
+from flows.core.contract import Reply, role_of
 from flows.views import prompts, reminders
 from storage.agreements import AgreementStore
 from storage.rituals import Claimed, RitualStore
@@ -38,18 +39,6 @@ LEASE = timedelta(minutes=5)
 STALE = timedelta(hours=2)
 BATCH = 200
 BUDGET_SECONDS = 15.0
-ROLE_FOCUS: dict[str, tuple[str, ...]] = {
-    "hurt": ("hurt", "trigger", "selftrust", "wins"),
-    "broke": ("own", "listen", "transparency", "wins"),
-    "both": ("reframe", "listen", "rituals", "grow"),
-}
-"""Where each role usually is on the journey, so the day's question meets them there."""
-
-
-FOR_TWO = ("reframe", "listen", "transparency")
-"""Prompt steps that are exercises for two: never sent on the individual track."""
-
-
 def _quiet_now(claimed: Claimed, now: datetime) -> bool:
     """Quiet hours are checked at the moment of sending too (a late or snoozed reminder)."""
     try:
@@ -180,9 +169,9 @@ class Reminders:
                 c.role,
                 used,
                 date.fromisoformat(day),
-                focus=ROLE_FOCUS.get(c.role or "both", ()),
+                focus=steps.topics(role_of(c.role)),
                 seed=c.person_id,
-                avoid=FOR_TWO if c.individual else (),
+                avoid=tuple(steps.topics_for_two()) if c.individual else (),
             )
             recent.setdefault(c.person_id, {})[prompt.id] = day
             # After a crisis, until the person says otherwise, a reminder stays neutral.

@@ -8,35 +8,32 @@ so each flow only knows its own path.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import cast
 
 from flows import steps
 from flows.core import calendar as clock
 from flows.core import content, keys, policy
 from flows.core.contract import (
     IDLE,
+    NO_MEMORY,
     Attachment,
     Choice,
     ClearChatRecord,
     Command,
     Conversation,
-    DeliveryItem,
     DeliveryRecord,
     Event,
-    JournalItem,
+    Memory,
     Option,
     Outcome,
     PartnerRecord,
     Profile,
-    Progress,
     Record,
     Reply,
     Risk,
-    RitualItem,
-    SharedItem,
     Text,
     Tick,
     Unsupported,
@@ -46,70 +43,40 @@ from flows.language.classifier import Level
 from flows.language.screen import MODEL_SIGNAL, Screening, screen
 from flows.steps import (
     answer,
-    erase,
     heavy,
-    hurt,
-    moment,
     onboarding,
     reflect,
-    reframe,
     rituals,
     safecheck,
     safety,
     safetyplan,
-    settings,
     suggest,
     timezone,
 )
-from flows.views import journal, progress, prompts, reminders
+from flows.views import prompts, reminders
 
-FLOWS: dict[str, Flow] = {
-    f.name: f
-    for f in (
-        onboarding.FLOW,
-        hurt.FLOW,
-        reframe.FLOW,
-        safety.FLOW,
-        safecheck.FLOW,
-        safetyplan.FLOW,
-        heavy.FLOW,
-        erase.FLOW,
-        timezone.FLOW,
-        moment.FLOW,
-        rituals.FLOW,
-        settings.FLOW,
-        answer.FLOW,
-        reflect.FLOW,
-        suggest.FLOW,
-    )
+FLOWS: dict[str, Flow] = steps.flows()
+STARTS: dict[str, str] = {
+    command: step.flow.name for command, step in steps.by_command().items() if step.flow
 }
-STARTS = {
-    "hurt": "hurt",
-    "reframe": "reframe",
-    "safetyplan": "safetyplan",
-    "delete": "erase",
-    "rituals": "rituals",
-    "settings": "settings",
-}
-"""Commands that open a flow, and which."""
-
-for _step in steps.discovered():
-    FLOWS[_step.flow.name] = _step.flow
-    if _step.command:
-        STARTS[_step.command] = _step.flow.name
+"""Commands that open a flow, and which (every step declares its own)."""
+SHOWS = {command: step.show for command, step in steps.by_command().items() if step.show}
+"""Commands that only show something (/progress, /journal)."""
+FIRST = "start"
 
 
 def command_menu() -> dict[str, str]:
-    """Every command with its menu text: the core ones, with each step's after /reframe."""
+    """Every command with its menu text: /start, then each step in its place, then the rest.
+
+    Steps bring their own line (`[<name>.command] text`); the commands that are not steps
+    (help, cancel, partner and safety tools …) are `[commands]` in the main content file.
+    """
     core = dict(content.section("commands"))
-    extra = {
-        s.command: content.text(f"{s.flow.name}.command") for s in steps.discovered() if s.command
-    }
-    out: dict[str, str] = {}
-    for name, about in core.items():
-        out[name] = about
-        if name == "reframe":
-            out.update(extra)
+    out = {FIRST: core.pop(FIRST)}
+    for step in steps.discovered():
+        if step.command:
+            out[step.command] = content.text(f"{step.name}.command")
+    out.update(core)
     return out
 
 
@@ -118,65 +85,6 @@ IDLE_MENU = "idle"
 LABEL_MATCH_LIMIT = 60
 SEVERITY: dict[str, int] = {"abuse": 1, "self_harm": 2, "danger_now": 3}
 RESUME = "_resume"
-
-
-class Memory(Protocol):
-    """What the coach may read back about this one person; the adapter decides how."""
-
-    def journal(self, limit: int) -> Sequence[JournalItem]: ...
-
-    def safety_plan(self) -> JournalItem | None: ...
-
-    def export(self) -> dict[str, Any]: ...
-
-    def rituals(self) -> Sequence[RitualItem]: ...
-
-    def delivery(self, delivery_id: int) -> DeliveryItem | None: ...
-
-    def checkin_on(self, local_date: str) -> int | None: ...
-
-    def progress(self) -> Progress: ...
-
-    def shared(self, share_id: int) -> SharedItem | None: ...
-
-    def together(self, local_date: str) -> tuple[str, int, int] | None: ...
-
-    def partner_ready(self) -> bool | None: ...
-
-
-class _NoMemory:
-    def journal(self, limit: int) -> Sequence[JournalItem]:
-        return ()
-
-    def safety_plan(self) -> JournalItem | None:
-        return None
-
-    def export(self) -> dict[str, Any]:
-        return {}
-
-    def rituals(self) -> Sequence[RitualItem]:
-        return ()
-
-    def delivery(self, delivery_id: int) -> DeliveryItem | None:
-        return None
-
-    def checkin_on(self, local_date: str) -> int | None:
-        return None
-
-    def progress(self) -> Progress:
-        return Progress()
-
-    def shared(self, share_id: int) -> SharedItem | None:
-        return None
-
-    def together(self, local_date: str) -> tuple[str, int, int] | None:
-        return None
-
-    def partner_ready(self) -> bool | None:
-        return None
-
-
-NO_MEMORY: Memory = _NoMemory()
 
 
 def idle_menu(profile: Profile | None = None) -> Reply:
@@ -469,63 +377,81 @@ def _resume(step: _Step, saved: str = "") -> None:
 
 
 def _command(step: _Step, name: str, args: str = "") -> None:
-    if name == "start":
-        _set_aside(step)
-        code = args.strip()[:64]
-        _open(step, onboarding.FLOW.name, {JOIN: code} if code else None)
-    elif name == "invite":
-        if not step.profile.consented:
-            step.say("global", "need_consent")
-            _open(step, onboarding.FLOW.name)
-        else:
-            step.records.append(PartnerRecord("invite"))
-    elif name == "pauseagreement":
-        step.records.append(PartnerRecord("pause"))
-    elif name == "ready":
-        step.profile = replace(step.profile, ready_for_two=not step.profile.ready_for_two)
-        step.say("pace", "ready" if step.profile.ready_for_two else "not_ready")
-    elif name == "unlink":
-        if step.profile.paired:
-            step.records.append(PartnerRecord("unlink"))
-        else:
-            step.say("partner", "not_linked")
-    elif name in STARTS:
+    """A step's command opens it (or shows it); the rest are Mend's own, in `CORE`."""
+    if name in STARTS:
         _set_aside(step)
         _open(step, STARTS[name])
-    elif name == "help":
-        step.replies.append(help_reply())
+    elif name in SHOWS:
+        step.replies.extend(SHOWS[name](step.memory))
         _resume_prompt(step)
-    elif name == "journal":
-        step.replies.extend(journal.render(step.memory.journal(journal.SHOWN + 1)))
-        _resume_prompt(step)
-    elif name == "cancel":
-        step.say("global", "cancel_idle" if step.conversation.idle else "cancel_done")
-        step.conversation = IDLE
-    elif name == "back":
-        _back(step)
-    elif name == "safety":
-        _open(step, safety.FLOW.name, {"risk": safety.ASKED})
-    elif name == "resume":
-        if step.profile.paused is None:
-            step.say("safety.resume_idle")
-        else:
-            _resume(step, step.conversation.slots.get(RESUME, ""))
-    elif name == "discreet":
-        step.profile = replace(step.profile, discreet=not step.profile.discreet)
-        step.say("discreet", "on" if step.profile.discreet else "off")
-    elif name == "export":
-        _export(step)
-    elif name == "progress":
-        step.replies.extend(progress.render(step.memory.progress()))
-        _resume_prompt(step)
-    elif name == "exit":
-        step.records.append(ClearChatRecord())
-        step.profile = replace(step.profile, reminders_paused=True)
-        step.conversation = IDLE
-        step.say("exit")
+    elif name in CORE:
+        CORE[name](step, args)
     else:
         step.say("global", "unknown_command")
         _resume_prompt(step)
+
+
+def _start(step: _Step, args: str) -> None:
+    _set_aside(step)
+    code = args.strip()[:64]
+    _open(step, onboarding.FLOW.name, {JOIN: code} if code else None)
+
+
+def _invite(step: _Step, args: str) -> None:
+    if not step.profile.consented:
+        step.say("global", "need_consent")
+        _open(step, onboarding.FLOW.name)
+    else:
+        step.records.append(PartnerRecord("invite"))
+
+
+def _pause_agreement(step: _Step, args: str) -> None:
+    step.records.append(PartnerRecord("pause"))
+
+
+def _ready(step: _Step, args: str) -> None:
+    step.profile = replace(step.profile, ready_for_two=not step.profile.ready_for_two)
+    step.say("pace", "ready" if step.profile.ready_for_two else "not_ready")
+
+
+def _unlink(step: _Step, args: str) -> None:
+    if step.profile.paired:
+        step.records.append(PartnerRecord("unlink"))
+    else:
+        step.say("partner", "not_linked")
+
+
+def _help(step: _Step, args: str) -> None:
+    step.replies.append(help_reply())
+    _resume_prompt(step)
+
+
+def _cancel(step: _Step, args: str) -> None:
+    step.say("global", "cancel_idle" if step.conversation.idle else "cancel_done")
+    step.conversation = IDLE
+
+
+def _safety(step: _Step, args: str) -> None:
+    _open(step, safety.FLOW.name, {"risk": safety.ASKED})
+
+
+def _resume_coaching(step: _Step, args: str) -> None:
+    if step.profile.paused is None:
+        step.say("safety.resume_idle")
+    else:
+        _resume(step, step.conversation.slots.get(RESUME, ""))
+
+
+def _discreet(step: _Step, args: str) -> None:
+    step.profile = replace(step.profile, discreet=not step.profile.discreet)
+    step.say("discreet", "on" if step.profile.discreet else "off")
+
+
+def _exit(step: _Step, args: str) -> None:
+    step.records.append(ClearChatRecord())
+    step.profile = replace(step.profile, reminders_paused=True)
+    step.conversation = IDLE
+    step.say("exit")
 
 
 def _set_aside(step: _Step) -> None:
@@ -552,7 +478,7 @@ def _back(step: _Step) -> None:
     step.replies.extend(turn.replies)
 
 
-def _export(step: _Step) -> None:
+def _export(step: _Step, args: str = "") -> None:
     data = step.memory.export()
     if not data:
         step.say("export", "empty")
@@ -561,6 +487,24 @@ def _export(step: _Step) -> None:
     step.replies.append(
         Reply(content.text("export"), attachments=(Attachment("mend-export.json", body),))
     )
+
+
+CORE: dict[str, Callable[[_Step, str], None]] = {
+    "start": _start,
+    "invite": _invite,
+    "pauseagreement": _pause_agreement,
+    "ready": _ready,
+    "unlink": _unlink,
+    "help": _help,
+    "cancel": _cancel,
+    "back": lambda step, args: _back(step),
+    "safety": _safety,
+    "resume": _resume_coaching,
+    "discreet": _discreet,
+    "export": _export,
+    "exit": _exit,
+}
+"""Mend's own commands (each with its menu line in `[commands]`); steps bring theirs."""
 
 
 def _open(step: _Step, name: str, slots: dict[str, str] | None = None, then: str = "") -> None:

@@ -35,13 +35,12 @@ from sqlalchemy.exc import DBAPIError
 
 from flows.core.contract import (
     RISKS,
-    ROLES,
     Conversation,
     JournalRecord,
     Profile,
     Record,
     Risk,
-    Role,
+    role_of,
 )
 from storage.crypto import TextCipher
 from storage.models import ConversationRow, JournalEntry, Pair, Person
@@ -102,13 +101,6 @@ class Loaded:
         return (*self.recent_updates, update_id)[-RECENT_UPDATES:]
 
 
-def _role(value: str | None) -> Role | None:
-    for role in ROLES:
-        if role == value:
-            return role
-    return None
-
-
 def _risk(value: str | None) -> Risk | None:
     for risk in RISKS:
         if risk == value:
@@ -157,7 +149,7 @@ def profile_from(row: Sequence[Any], paired: bool = False) -> Profile:
     ) = row
     return Profile(
         consented=bool(consented),
-        role=_role(role),
+        role=role_of(role),
         country=country,
         track="individual" if track == "individual" else "couples",
         paused=_risk(paused),

@@ -17,20 +17,6 @@ _deliveries = Delivery.__table__  # type: ignore[attr-defined]
 _shares = Share.__table__  # type: ignore[attr-defined]
 _rituals = Ritual.__table__  # type: ignore[attr-defined]
 
-STEP_OF_KIND = {
-    "hurt": "hurt",
-    "statement": "reframe",
-    "listen": "listen",
-    "own": "own",
-    "forgive": "forgive",
-    "agreement": "agreement",
-    "trigger": "trigger",
-    "selftrust": "selftrust",
-    "grow": "grow",
-    "win": "win",
-}
-
-
 class ProgressStore(Store):
 
     def save_checkin(
@@ -145,9 +131,7 @@ class ProgressStore(Store):
                 + [_day(created) for (created,) in shared_wins]
             )
         )
-        visited = tuple(
-            dict.fromkeys(STEP_OF_KIND[kind] for kind, _ in journal if kind in STEP_OF_KIND)
-        )
+        kinds = tuple(dict.fromkeys(kind for kind, _ in journal))
         return Progress(
             checkins=tuple((day, int(score)) for day, score in checkins),
             wins=wins,
@@ -155,7 +139,7 @@ class ProgressStore(Store):
             rituals_kept=tuple(
                 day for day, group in kept if group is None or (group, day) in both_done
             ),
-            steps_visited=visited,
+            kinds=kinds,
         )
 
 

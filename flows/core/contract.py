@@ -7,8 +7,9 @@ conversation round-trips through JSON unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 # --- events (inbound) -------------------------------------------------------------------------
 
@@ -95,6 +96,11 @@ ROLES: tuple[Role, ...] = ("hurt", "broke", "both")
 Risk = Literal["self_harm", "abuse", "danger_now"]
 RISKS: tuple[Risk, ...] = ("self_harm", "abuse", "danger_now")
 Track = Literal["couples", "individual"]
+
+
+def role_of(value: str | None) -> Role | None:
+    """A stored or typed role, if it is one."""
+    return next((role for role in ROLES if role == value), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,12 +268,16 @@ class CheckinRecord:
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """What /progress shows: dates are ISO local dates, oldest first."""
+    """What /progress shows: dates are ISO local dates, oldest first.
+
+    `kinds` are the journal kinds saved so far (first saved first); which steps they mean is
+    the steps' own declaration, read by flows.
+    """
 
     checkins: tuple[tuple[str, int], ...] = ()
     wins: tuple[str, ...] = ()
     rituals_kept: tuple[str, ...] = ()
-    steps_visited: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +320,70 @@ class JournalItem:
     created_on: str  # the date, already formatted for the person
 
 
+class Memory(Protocol):
+    """What the coach and its steps may read back about this one person (never anyone else).
+
+    The adapter decides how (storage's `PersonMemory`); flows only ever see this port.
+    """
+
+    def journal(self, limit: int) -> Sequence[JournalItem]: ...
+
+    def safety_plan(self) -> JournalItem | None: ...
+
+    def export(self) -> dict[str, Any]: ...
+
+    def rituals(self) -> Sequence[RitualItem]: ...
+
+    def delivery(self, delivery_id: int) -> DeliveryItem | None: ...
+
+    def checkin_on(self, local_date: str) -> int | None: ...
+
+    def progress(self) -> Progress: ...
+
+    def shared(self, share_id: int) -> SharedItem | None: ...
+
+    def together(self, local_date: str) -> tuple[str, int, int] | None: ...
+
+    def partner_ready(self) -> bool | None: ...
+
+
+class _NoMemory:
+    """Someone with nothing stored (and tests that need no storage)."""
+
+    def journal(self, limit: int) -> Sequence[JournalItem]:
+        return ()
+
+    def safety_plan(self) -> JournalItem | None:
+        return None
+
+    def export(self) -> dict[str, Any]:
+        return {}
+
+    def rituals(self) -> Sequence[RitualItem]:
+        return ()
+
+    def delivery(self, delivery_id: int) -> DeliveryItem | None:
+        return None
+
+    def checkin_on(self, local_date: str) -> int | None:
+        return None
+
+    def progress(self) -> Progress:
+        return Progress()
+
+    def shared(self, share_id: int) -> SharedItem | None:
+        return None
+
+    def together(self, local_date: str) -> tuple[str, int, int] | None:
+        return None
+
+    def partner_ready(self) -> bool | None:
+        return None
+
+
+NO_MEMORY: Memory = _NoMemory()
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """What the coach returns for one event; the adapter persists and sends it."""
@@ -322,6 +396,7 @@ class Outcome:
 
 __all__ = [
     "IDLE",
+    "NO_MEMORY",
     "RISKS",
     "ROLES",
     "Attachment",
@@ -336,6 +411,7 @@ __all__ = [
     "Event",
     "JournalItem",
     "JournalRecord",
+    "Memory",
     "Option",
     "Outcome",
     "PartnerRecord",
@@ -354,4 +430,5 @@ __all__ = [
     "Tick",
     "Track",
     "Unsupported",
+    "role_of",
 ]

@@ -21,8 +21,10 @@ from transitions import EventData, Machine
 
 from flows.core import content
 from flows.core.contract import (
+    NO_MEMORY,
     Conversation,
     JournalRecord,
+    Memory,
     Option,
     Profile,
     Record,
@@ -62,7 +64,7 @@ class Turn:
         profile: Profile,
         today: str = "",
         now: datetime | None = None,
-        memory: Any = None,
+        memory: Memory = NO_MEMORY,
     ) -> None:
         self.state = state
         self.slots: Slots = dict(slots)
@@ -98,7 +100,7 @@ class Flow:
     # An exercise for two: paused after a crisis, never offered on the individual track.
     couples: bool = False
     # Slots to begin with, read from the person's memory (and their date) as it opens.
-    prepare: Callable[[Any, str], Slots] | None = None
+    prepare: Callable[[Memory, str], Slots] | None = None
     machine: Machine = field(init=False, repr=False)
     _by_name: dict[str, State] = field(init=False, repr=False)
     _option_cache: dict[tuple[str, str], tuple[Option, ...]] = field(

@@ -37,9 +37,8 @@ from flows.core.machine import (
     value_is,
     value_of,
 )
+from flows.core.step import Step
 
-COMMAND = "agreement"
-ORDER = 70
 KIND = "agreement"
 
 PRESETS = ("schedules", "phone", "checkins")
@@ -657,4 +656,15 @@ FLOW = Flow(
         State("saved", render=_saved),
     ],
     transitions=_transitions(),
+)
+
+STEP = Step(
+    flow=FLOW,
+    name="agreement",
+    command="agreement",
+    place=60,
+    on_map=True,
+    kinds=("agreement",),
+    roles=("broke",),
+    topic="transparency",
 )

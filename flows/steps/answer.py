@@ -6,6 +6,7 @@ from transitions import EventData
 
 from flows.core.contract import Reply
 from flows.core.machine import END, Flow, State, Turn, has_words, journal, model_of, store
+from flows.core.step import Step
 from flows.views import prompts
 
 PROMPT = "prompt"
@@ -33,3 +34,5 @@ FLOW = Flow(
         },
     ],
 )
+
+STEP = Step(flow=FLOW, name="answer", kinds=("prompt",))

@@ -24,9 +24,8 @@ from flows.core.machine import (
     value_is,
     value_of,
 )
+from flows.core.step import Step
 
-COMMAND = "checkin"
-ORDER = 85
 SCORES = ("1", "2", "3", "4", "5")
 TODAY = "_today_score"
 TOGETHER = "_together"
@@ -139,3 +138,5 @@ FLOW = Flow(
         },
     ],
 )
+
+STEP = Step(flow=FLOW, name="checkin", command="checkin", place=110, on_map=True)

@@ -6,6 +6,7 @@ from transitions import EventData
 
 from flows.core.contract import EraseRecord
 from flows.core.machine import END, Flow, State, model_of, say, value_is
+from flows.core.step import Step
 
 
 def _erase(event: EventData) -> None:
@@ -34,3 +35,5 @@ FLOW = Flow(
         },
     ],
 )
+
+STEP = Step(flow=FLOW, name="erase", command="delete", place=170)

@@ -30,9 +30,8 @@ from flows.core.machine import (
     value_is,
     value_of,
 )
+from flows.core.step import Step
 
-COMMAND = "forgive"
-ORDER = 60
 KIND = "forgive"
 SCORES = ("1", "2", "3", "4", "5")
 BARS = {"1": "▁", "2": "▂", "3": "▃", "4": "▅", "5": "▇"}
@@ -180,3 +179,5 @@ FLOW = Flow(
     ],
     transitions=_transitions(),
 )
+
+STEP = Step(flow=FLOW, name="forgive", command="forgive", place=50, on_map=True, kinds=("forgive",))

@@ -7,10 +7,20 @@ small step toward it — small enough to take this week.
 
 from __future__ import annotations
 
+from flows.core.step import Step
 from flows.core.written import written_step
 
-COMMAND = "grow"
-ORDER = 50
 PARTS = ("learned", "next_chapter", "next_step")
 
 FLOW = written_step("grow", PARTS, skippable=("next_chapter",))
+
+STEP = Step(
+    flow=FLOW,
+    name="grow",
+    command="grow",
+    place=90,
+    on_map=True,
+    kinds=("grow",),
+    roles=("both",),
+    topic="grow",
+)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Final
 
 from flows.core.machine import END, Flow, State, then, value_is
+from flows.core.step import Step
 from flows.language.safe_reply import ANSWERS, says
 
 SAVED: Final = "saved"
@@ -40,3 +41,5 @@ FLOW = Flow(
         for trigger, check in (("pick", value_is), ("text", says))
     ],
 )
+
+STEP = Step(flow=FLOW, name="heavy")

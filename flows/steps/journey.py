@@ -5,52 +5,25 @@ before practising listening), but people arrive anywhere. The map marks what the
 already tried, from their own journal, and offers one next step that suits their role,
 never an exercise for two on the individual track or while coaching is paused.
 
-Steps are referred to only by command name: several are written separately, and a step
-that is not installed is simply left off the map instead of offering a dead button.
+Which steps are on the map, in what order, what marks them visited and whom each suits
+first are the steps' own declarations (`flows.steps`); this module only draws the map.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from transitions import EventData
 
-from flows.core import content
-from flows.core.contract import JournalItem, Option, Profile, Progress, Reply, RitualItem, Slots
+from flows import steps as registry
+from flows.core import content, policy
+from flows.core.contract import Memory, Option, Profile, Reply, Slots
 from flows.core.machine import END, Flow, State, Turn, model_of, value_is, value_of
+from flows.core.step import Step
 
-COMMAND = "steps"
-ORDER = 5
-
-JOURNEY: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("hurt", ("hurt",)),
-    ("reframe", ("statement",)),
-    ("listen", ("listen",)),
-    ("own", ("own",)),
-    ("forgive", ("forgive",)),
-    ("agreement", ("agreement",)),
-    ("trigger", ("trigger",)),
-    ("selftrust", ("selftrust",)),
-    ("grow", ("grow",)),
-    ("win", ("win",)),
-    ("checkin", ("checkin",)),
-    ("progress", ()),
-    ("rituals", ("prompt",)),
-)
-"""Each step's command, in the order of the journey, and the journal kinds that mean "been
-there". /progress only shows; it leaves nothing in the journal to find."""
-
-NEXT: dict[str, tuple[str, ...]] = {
-    "hurt": ("hurt", "trigger", "selftrust"),
-    "broke": ("own", "listen"),
-    "both": ("reframe", "rituals", "grow"),
-}
-"""What to suggest, per role: the first of these not visited yet."""
-
-FOR_TWO = frozenset({"reframe", "listen", "agreement"})
-"""Exercises for two. Known here by name, so the map is right even before a step exists."""
-
+CHECKIN = "checkin"
+RITUALS = "rituals"
+"""Steps whose visits live in tables of their own (check-ins, rituals), not the journal."""
 SCAN = 50
 """Recent journal entries to look through; the full history comes from `progress()`, which
 reads kinds and dates only, never decrypting anyone's words."""
@@ -59,59 +32,45 @@ SEEN = "_seen"
 GO = "go_"
 
 
-class _Memory(Protocol):
-    def journal(self, limit: int) -> Sequence[JournalItem]: ...
-
-    def rituals(self) -> Sequence[RitualItem]: ...
-
-    def progress(self) -> Progress: ...
-
-
-def visited(memory: _Memory) -> frozenset[str]:
+def visited(memory: Memory) -> frozenset[str]:
     """Commands of the steps the person has left something in.
 
-    A step counts once its journal kind is there; check-ins and rituals live in tables of
-    their own, so they count once there is a check-in, a ritual set up, or one kept.
+    A step counts once a journal kind it saves (or marks) is there; check-ins and rituals
+    live in tables of their own, so they count once there is a check-in, a ritual set up, or
+    one kept. The full history comes from `progress()`, which reads kinds and dates only.
     """
     kinds = {item.kind for item in memory.journal(SCAN)}
-    found = {command for command, marks in JOURNEY if kinds.intersection(marks)}
     progress = memory.progress()
-    found.update(progress.steps_visited)
+    found = set(registry.visited(kinds | set(progress.kinds)))
     if progress.checkins:
-        found.add("checkin")
+        found.add(CHECKIN)
     if progress.rituals_kept or memory.rituals():
-        found.add("rituals")
+        found.add(RITUALS)
     return frozenset(found)
 
 
-def _prepare(memory: Any, today: str) -> Slots:
-    return {SEEN: ",".join(sorted(visited(memory)))} if memory is not None else {}
+def _prepare(memory: Memory, today: str) -> Slots:
+    return {SEEN: ",".join(sorted(visited(memory)))}
 
 
-def installed() -> dict[str, Flow | None]:
-    """Command → flow for every step that exists right now (None: a command, not a flow,
-    like /progress, which can be listed but not opened from a button).
-
-    Read from the coach when asked, not at import: the coach imports this module.
-    """
-    from flows import coach
-
-    found: dict[str, Flow | None] = dict.fromkeys(coach.COMMANDS)
-    found.update({command: coach.FLOWS[name] for command, name in coach.STARTS.items()})
-    return found
+def installed() -> dict[str, Step]:
+    """Command → step for every step that exists right now (read when asked, not at import:
+    the registry imports this module)."""
+    return registry.by_command()
 
 
-def allowed(command: str, profile: Profile, opens: dict[str, Flow | None]) -> bool:
+def allowed(command: str, profile: Profile, opens: dict[str, Step]) -> bool:
     """Exercises for two are never offered on the individual track or while paused."""
     found = opens.get(command)
-    for_two = command in FOR_TWO or (found is not None and found.couples)
-    return not for_two or (profile.track != "individual" and profile.paused is None)
+    return found is None or not found.for_two or policy.for_two(profile)
 
 
-def suggestion(profile: Profile, seen: frozenset[str], opens: dict[str, Flow | None]) -> str | None:
-    order = NEXT.get(profile.role or "both", NEXT["both"])
-    for command in order:
-        if command not in seen and opens.get(command) and allowed(command, profile, opens):
+def suggestion(profile: Profile, seen: frozenset[str], opens: dict[str, Step]) -> str | None:
+    """The first step on the map that suits their role, not visited yet, and allowed now."""
+    for step in registry.suited(profile.role):
+        command = step.command
+        fresh = command and command not in seen and step.flow is not None
+        if fresh and allowed(command or "", profile, opens):
             return command
     return None
 
@@ -120,19 +79,22 @@ def _seen(turn: Turn) -> frozenset[str]:
     return frozenset(filter(None, turn.slots.get(SEEN, "").split(",")))
 
 
+def _about(step: Step) -> str:
+    return content.text(f"{step.name}.command", "about")
+
+
 def _map(flow: Flow, turn: Turn) -> Reply:
     seen = _seen(turn)
     opens = installed()
-    about = content.section("steps.about")
     marks = content.section("steps.marks")
     lines = [
-        f"{marks['seen'] if command in seen else marks['not_yet']} /{command} – {about[command]}"
-        for command, _ in JOURNEY
-        if command in opens and command in about and allowed(command, turn.profile, opens)
+        f"{marks['seen'] if s.command in seen else marks['not_yet']} /{s.command} – {_about(s)}"
+        for s in registry.mapped()
+        if s.command and allowed(s.command, turn.profile, opens)
     ]
     nxt = suggestion(turn.profile, seen, opens)
     if nxt is not None:
-        footer = content.text("steps.map", "next", command=nxt, about=about.get(nxt, ""))
+        footer = content.text("steps.map", "next", command=nxt, about=_about(opens[nxt]))
     else:
         footer = content.text("steps.map", "all_seen")
     options: list[Option] = []
@@ -150,7 +112,8 @@ def _openable(event: EventData) -> bool:
     command = value.removeprefix(GO)
     turn = model_of(event)
     opens = installed()
-    if not value.startswith(GO) or opens.get(command) is None:
+    found = opens.get(command)
+    if not value.startswith(GO) or found is None or found.flow is None:
         return False
     if not allowed(command, turn.profile, opens):
         turn.hint = content.text("steps.map", "not_now")
@@ -161,7 +124,7 @@ def _openable(event: EventData) -> bool:
 def _then(event: EventData) -> None:
     """The coach opens the named flow once this one has ended (its `_follow`)."""
     turn = model_of(event)
-    flow = installed()[value_of(event).removeprefix(GO)]
+    flow = installed()[value_of(event).removeprefix(GO)].flow
     assert flow is not None  # _openable made sure
     turn.slots["then"] = flow.name
 
@@ -197,3 +160,5 @@ FLOW = Flow(
     states=[State("map", render=_map)],
     transitions=_transitions(),
 )
+
+STEP = Step(flow=FLOW, name="steps", command="steps", place=5)

@@ -32,10 +32,8 @@ from flows.core.machine import (
     value_is,
     value_of,
 )
+from flows.core.step import Step
 from flows.language.excuses import DRAFT, check_prompt, checked, defences
-
-COMMAND = "listen"
-ORDER = 10
 
 PARTS = ("said", "reflection", "their_feeling", "urge")
 SAVED = (*PARTS, "say_back")
@@ -209,4 +207,15 @@ FLOW = Flow(
         },
         *edit_menu("edit", PARTS, "review"),
     ],
+)
+
+STEP = Step(
+    flow=FLOW,
+    name="listen",
+    command="listen",
+    place=30,
+    on_map=True,
+    kinds=("listen",),
+    roles=("broke", "both"),
+    topic="listen",
 )

@@ -8,6 +8,7 @@ from flows.core import calendar as clock
 from flows.core import content
 from flows.core.contract import Reply, RitualRecord
 from flows.core.machine import END, Flow, State, Turn, model_of, say, value_is, value_of
+from flows.core.step import Step
 from flows.steps import timezone
 from flows.steps.rituals import ALL_DAYS
 
@@ -71,3 +72,5 @@ FLOW = Flow(
         ),
     ],
 )
+
+STEP = Step(flow=FLOW, name="moment")

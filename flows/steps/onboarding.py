@@ -13,6 +13,7 @@ from transitions import EventData
 from flows.core import content
 from flows.core.contract import ROLES, Role
 from flows.core.machine import END, Flow, State, model_of, value_is
+from flows.core.step import Step
 from flows.steps import safecheck
 
 
@@ -95,3 +96,5 @@ FLOW = Flow(
         ),
     ],
 )
+
+STEP = Step(flow=FLOW, name="onboarding")

@@ -21,10 +21,8 @@ from flows.core.machine import (
     say,
     value_is,
 )
+from flows.core.step import Step
 from flows.language.excuses import DRAFT, check_prompt, checked, excuses
-
-COMMAND = "own"
-ORDER = 20
 
 PARTS = ("did", "impact", "will_change")
 
@@ -73,4 +71,15 @@ FLOW = Flow(
         },
         *edit_menu("edit", PARTS, "review"),
     ],
+)
+
+STEP = Step(
+    flow=FLOW,
+    name="own",
+    command="own",
+    place=40,
+    on_map=True,
+    kinds=("own",),
+    roles=("broke",),
+    topic="own",
 )

@@ -28,6 +28,7 @@ from flows.core.machine import (
     value_is,
     value_of,
 )
+from flows.core.step import Step
 from flows.language.blame import analyse, by_rules
 
 PARTS = ("feeling", "event", "need")
@@ -365,4 +366,15 @@ FLOW = Flow(
             "conditions": value_is("back"),
         },
     ],
+)
+
+STEP = Step(
+    flow=FLOW,
+    name="reframe",
+    command="reframe",
+    place=20,
+    on_map=True,
+    kinds=("statement",),
+    roles=("both",),
+    topic="reframe",
 )

@@ -25,6 +25,7 @@ from flows.core.machine import (
     value_is,
     value_of,
 )
+from flows.core.step import Step
 from flows.views import prompts
 
 LISTING = "_listing"
@@ -245,4 +246,15 @@ FLOW = Flow(
             "before": _remove,
         },
     ],
+)
+
+STEP = Step(
+    flow=FLOW,
+    name="rituals",
+    command="rituals",
+    place=130,
+    on_map=True,
+    marks=("prompt",),
+    roles=("both",),
+    topic="rituals",
 )

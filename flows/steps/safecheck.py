@@ -14,6 +14,7 @@ from transitions import EventData
 from flows.core import content
 from flows.core.contract import Profile, Reply
 from flows.core.machine import END, Callback, Flow, State, Turn, model_of, value_is
+from flows.core.step import Step
 
 EVERY_DAYS = 14
 
@@ -74,3 +75,5 @@ FLOW = Flow(
         for value, (track, copy) in ANSWERS.items()
     ],
 )
+
+STEP = Step(flow=FLOW, name="safecheck")

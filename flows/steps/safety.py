@@ -14,6 +14,7 @@ from transitions import EventData
 from flows.core import content
 from flows.core.contract import Profile, Reply, Slots
 from flows.core.machine import END, Flow, State, Turn, model_of, then, value_is, value_of
+from flows.core.step import Step
 from flows.language.safe_reply import says, says_safe_plainly
 from flows.views.helplines import country_for_timezone, country_from_text, for_country
 
@@ -195,3 +196,5 @@ FLOW = Flow(
         },
     ],
 )
+
+STEP = Step(flow=FLOW, name="safety")

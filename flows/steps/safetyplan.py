@@ -26,6 +26,7 @@ from flows.core.machine import (
     step,
     value_is,
 )
+from flows.core.step import Step
 
 PARTS = ("signs", "calm", "people", "places", "pros")
 EXISTING = "_existing"
@@ -114,3 +115,5 @@ FLOW = Flow(
         *edit_menu("edit", PARTS, "review"),
     ],
 )
+
+STEP = Step(flow=FLOW, name="safetyplan", command="safetyplan", place=160, kinds=("safety_plan",))

@@ -8,10 +8,20 @@ better than reassurance, so the step asks for those and keeps them.
 
 from __future__ import annotations
 
+from flows.core.step import Step
 from flows.core.written import written_step
 
-COMMAND = "selftrust"
-ORDER = 40
 PARTS = ("instinct", "held_line", "small_act")
 
 FLOW = written_step("selftrust", PARTS, skippable=("held_line",))
+
+STEP = Step(
+    flow=FLOW,
+    name="selftrust",
+    command="selftrust",
+    place=80,
+    on_map=True,
+    kinds=("selftrust",),
+    roles=("hurt",),
+    topic="selftrust",
+)

@@ -10,6 +10,7 @@ from transitions import EventData
 from flows.core import content
 from flows.core.contract import Reply
 from flows.core.machine import END, Flow, State, Turn, model_of, say, value_is, value_of
+from flows.core.step import Step
 from flows.steps import timezone
 
 _RANGE = re.compile(r"^\s*(\d{1,2})[:.h]?(\d{2})?\s*[-–to ]+\s*(\d{1,2})[:.h]?(\d{2})?\s*$")
@@ -116,3 +117,5 @@ FLOW = Flow(
         },
     ],
 )
+
+STEP = Step(flow=FLOW, name="settings", command="settings", place=150)

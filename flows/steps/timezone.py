@@ -15,6 +15,7 @@ from flows.core import calendar as clock
 from flows.core import content
 from flows.core.contract import Reply
 from flows.core.machine import END, Flow, State, Turn, model_of, value_is, value_of
+from flows.core.step import Step
 
 ZONE = "_zone"
 LOCAL_NOW = "_local_now"
@@ -81,3 +82,5 @@ FLOW = Flow(
     states=[State("ask"), State("confirm", render=confirm)],
     transitions=asking("ask", "confirm", then=END),
 )
+
+STEP = Step(flow=FLOW, name="timezone")

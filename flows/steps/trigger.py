@@ -36,10 +36,8 @@ from flows.core.machine import (
     value_is,
     value_of,
 )
+from flows.core.step import Step
 from flows.steps.listen import tidy
-
-COMMAND = "trigger"
-ORDER = 30
 
 PARTS = ("happened", "old_pain", "need_now", "ask")
 SAVED = ("happened", "old_pain", "need_now", "message")
@@ -255,4 +253,15 @@ FLOW = Flow(
             "before": editing,
         },
     ],
+)
+
+STEP = Step(
+    flow=FLOW,
+    name="trigger",
+    command="trigger",
+    place=70,
+    on_map=True,
+    kinds=("trigger",),
+    roles=("hurt",),
+    topic="trigger",
 )

@@ -11,10 +11,8 @@ from transitions import EventData
 from flows.core import content
 from flows.core.contract import JournalRecord, PartnerRecord, Reply
 from flows.core.machine import END, Flow, State, Turn, has_words, model_of, value_is, value_of
+from flows.core.step import Step
 from flows.steps.checkin import may_share
-
-COMMAND = "win"
-ORDER = 80
 
 
 def _quick(event: EventData) -> bool:
@@ -79,4 +77,15 @@ FLOW = Flow(
         },
         {"trigger": "pick", "source": "offer", "dest": END, "conditions": value_is("keep")},
     ],
+)
+
+STEP = Step(
+    flow=FLOW,
+    name="win",
+    command="win",
+    place=100,
+    on_map=True,
+    kinds=("win",),
+    roles=("hurt", "broke"),
+    topic="wins",
 )

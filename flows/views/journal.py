@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flows import steps
 from flows.core import content
 from flows.core.contract import JournalItem, Reply
 
@@ -12,18 +13,15 @@ MAX_WORDS_SHOWN = 600
 
 
 def _labels(kind: str) -> tuple[str, dict[str, str]]:
-    """A kind's name and part labels: the shared table, or the step's own `[<kind>.journal]`."""
-    kinds = content.section("journal.kinds")
+    """A kind's name and part labels: from the step that saves it (`[<step>.journal]`), with
+    the shared part labels for parts it does not name itself."""
     parts = dict(content.section("journal.parts"))
-    name = kinds.get(kind)
-    try:
-        own = content.section(f"{kind}.journal")
-    except content.MissingCopy:
-        own = {}
-    if own:
-        name = name or str(own.get("kind", kind))
-        parts.update({str(k): str(v) for k, v in dict(own.get("parts", {})).items()})
-    return str(name or kind), parts
+    owner = steps.owner_of(kind)
+    if owner is None:
+        return kind, parts
+    own = content.section(f"{owner.name}.journal")
+    parts.update({str(k): str(v) for k, v in dict(own.get("parts", {})).items()})
+    return str(own.get("kind", kind)), parts
 
 
 def _short(words: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from flows import steps
 from flows.core import content
 from flows.core.contract import Attachment, Progress, Reply
 
@@ -28,7 +29,7 @@ def render(data: Progress) -> tuple[Reply, ...]:
         average=average,
         wins=str(len(data.wins)) if data.wins else none,
         kept=str(len(data.rituals_kept)) if data.rituals_kept else none,
-        steps=", ".join(f"/{s}" for s in data.steps_visited) or none,
+        steps=", ".join(f"/{s}" for s in steps.visited(data.kinds)) or none,
     )
     if len(scores) < MIN_POINTS:
         return (Reply(summary), Reply(content.text("progress", "too_little")))

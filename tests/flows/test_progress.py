@@ -19,7 +19,7 @@ def test_a_summary_and_a_chart_description() -> None:
         checkins=(("2026-03-01", 2), ("2026-03-02", 3), ("2026-03-03", 4)),
         wins=("2026-03-02",),
         rituals_kept=("2026-03-01", "2026-03-03"),
-        steps_visited=("hurt", "reframe"),
+        kinds=("hurt", "statement"),
     )
     (reply,) = progress.render(data)
     assert "Check-ins: 3" in reply.text and "3.0 of 5" in reply.text

@@ -17,6 +17,7 @@ import pytest
 from flows import coach, steps
 from flows.core.contract import Profile
 from flows.core.machine import Turn
+from flows.core.step import Step
 
 BANNED = re.compile(
     r"\byou should\b|\byou must\b|\bnever\b|\balways\b|\bshame on\b|narciss|disorder|toxic|"
@@ -54,10 +55,12 @@ def test_copy_is_warm_and_free_of_orders_and_absolutes(name: str) -> None:
     assert not found, f"{name}: {found}"
 
 
-@pytest.mark.parametrize("found", STEPS, ids=[s.flow.name for s in STEPS])
-def test_every_step_has_a_menu_line_and_buttons_that_fit(found: steps.Step) -> None:
+@pytest.mark.parametrize("found", STEPS, ids=[s.name for s in STEPS])
+def test_every_step_has_a_menu_line_and_buttons_that_fit(found: Step) -> None:
     if found.command:
         assert coach.command_menu()[found.command]
+    if found.flow is None:
+        return
     for state in found.flow.states:
         turn = Turn(state.name, {}, Profile(True, "both"))
         for option in found.flow.options(turn):

@@ -5,26 +5,20 @@ from dataclasses import replace
 import pytest
 
 from flows import coach
+from flows import steps as registry
 from flows.core import content
 from flows.core.contract import Choice, JournalItem, Progress, Risk, RitualItem, Track
-from flows.core.machine import Flow, State
 from flows.steps import journey as steps
 from tests.flows.driver import Chat, Memory
 
-ALL = tuple(command for command, _ in steps.JOURNEY)
+ALL = tuple(s.command for s in registry.mapped() if s.command)
 
 
-def _stand_in(command: str) -> Flow:
-    return Flow(command, 1, [State("only")], [], couples=command in steps.FOR_TWO)
+def about(command: str) -> str:
+    return content.text(f"{registry.by_command()[command].name}.command", "about")
 
 
-@pytest.fixture
-def every_step(monkeypatch: pytest.MonkeyPatch) -> dict[str, Flow | None]:
-    """Every step of the journey installed (stand-ins for any not written yet)."""
-    real = {c: coach.FLOWS[n] for c, n in coach.STARTS.items()}
-    opens: dict[str, Flow | None] = {c: real.get(c) or _stand_in(c) for c in ALL}
-    monkeypatch.setattr(steps, "installed", lambda: opens)
-    return opens
+FOR_TWO = {s.command for s in registry.mapped() if s.for_two}
 
 
 def kinds(*names: str) -> list[JournalItem]:
@@ -57,11 +51,10 @@ def with_kinds(*names: str) -> Memory:
     return memory
 
 
-def test_the_map_lists_every_step_with_what_it_is_for(every_step: dict[str, Flow | None]) -> None:
+def test_the_map_lists_every_step_with_what_it_is_for() -> None:
     chat = opened("hurt")
-    about = content.section("steps.about")
     for command in ALL:
-        assert f"· /{command} – {about[command]}" in chat.said
+        assert f"· /{command} – {about(command)}" in chat.said
     assert chat.said.index("/hurt") < chat.said.index("/reframe") < chat.said.index("/rituals")
 
 
@@ -72,32 +65,34 @@ def test_the_map_lists_every_step_with_what_it_is_for(every_step: dict[str, Flow
         ("hurt", ("hurt",), "trigger"),
         ("hurt", ("hurt", "trigger"), "selftrust"),
         ("hurt", ("trigger",), "hurt"),
-        ("broke", (), "own"),
+        ("broke", (), "listen"),
+        ("broke", ("listen",), "own"),
         ("broke", ("own",), "listen"),
+        ("broke", ("listen", "own"), "agreement"),
         ("both", (), "reframe"),
-        ("both", ("statement",), "rituals"),
-        ("both", ("statement", "prompt"), "grow"),
+        ("both", ("statement",), "listen"),
+        ("both", ("statement", "listen"), "grow"),
+        ("both", ("statement", "listen", "grow"), "rituals"),
     ],
 )
 def test_the_suggestion_follows_the_role(
-    every_step: dict[str, Flow | None], role: str, visited: tuple[str, ...], expected: str
+    role: str, visited: tuple[str, ...], expected: str
 ) -> None:
     chat = opened(role, with_kinds(*visited))
     assert offered(chat) == [f"go_{expected}", "close"]
-    about = content.section("steps.about")[expected]
-    assert content.text("steps.map", "next", command=expected, about=about) in chat.said
+    line = content.text("steps.map", "next", command=expected, about=about(expected))
+    assert line in chat.said
 
 
-def test_visited_steps_are_ticked(every_step: dict[str, Flow | None]) -> None:
+def test_visited_steps_are_ticked() -> None:
     chat = opened("hurt", with_kinds("hurt", "statement", "forgive"))
-    about = content.section("steps.about")
     for command in ("hurt", "reframe", "forgive"):
-        assert f"✓ /{command} – {about[command]}" in chat.said
-    assert f"· /trigger – {about['trigger']}" in chat.said
+        assert f"✓ /{command} – {about(command)}" in chat.said
+    assert f"· /trigger – {about('trigger')}" in chat.said
 
 
-def test_when_the_path_is_walked_nothing_is_pushed(every_step: dict[str, Flow | None]) -> None:
-    chat = opened("broke", with_kinds("own", "listen"))
+def test_when_the_path_is_walked_nothing_is_pushed() -> None:
+    chat = opened("broke", with_kinds("own", "listen", "agreement", "win"))
     assert offered(chat) == ["close"]
     assert content.text("steps.map", "all_seen") in chat.said
 
@@ -105,78 +100,65 @@ def test_when_the_path_is_walked_nothing_is_pushed(every_step: dict[str, Flow | 
 @pytest.mark.parametrize(
     ("role", "visited", "expected"),
     [
-        ("both", (), "rituals"),  # reframe is for two
-        ("both", ("prompt",), "grow"),
-        ("broke", (), "own"),
-        ("broke", ("own",), None),  # listen is for two
+        ("both", (), "grow"),  # reframe and listen are for two
+        ("both", ("grow",), "rituals"),
+        ("broke", (), "own"),  # listen is for two
+        ("broke", ("own",), "win"),  # and so is the agreement
+        ("broke", ("own", "win"), None),
         ("hurt", (), "hurt"),
     ],
 )
 def test_the_individual_track_never_suggests_an_exercise_for_two(
-    every_step: dict[str, Flow | None], role: str, visited: tuple[str, ...], expected: str | None
+    role: str, visited: tuple[str, ...], expected: str | None
 ) -> None:
     chat = opened(role, with_kinds(*visited), track="individual")
     assert offered(chat) == ([f"go_{expected}"] if expected else []) + ["close"]
-    for command in steps.FOR_TWO:
+    for command in FOR_TWO:
         assert f"/{command} –" not in chat.said, "exercises for two are left off the map"
     assert "/forgive –" in chat.said
 
 
-def test_while_paused_nothing_for_two_is_suggested(every_step: dict[str, Flow | None]) -> None:
+def test_while_paused_nothing_for_two_is_suggested() -> None:
     chat = opened("both", with_kinds(), paused="self_harm")
-    assert offered(chat) == ["go_rituals", "close"]
-
-
-def test_an_uninstalled_step_is_left_off_and_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
-    opens: dict[str, Flow | None] = {c: coach.FLOWS[c] for c in ("hurt", "reframe")}
-    opens["selftrust"] = _stand_in("x")
-    monkeypatch.setattr(steps, "installed", lambda: opens)
-    chat = opened("hurt", with_kinds("hurt"))
-    assert offered(chat) == ["go_selftrust", "close"]
-    assert "/trigger" not in chat.said
-    assert "/win" not in chat.said
+    assert offered(chat) == ["go_grow", "close"]
 
 
 def test_a_command_that_is_not_a_flow_is_listed_but_not_opened() -> None:
     chat = opened("hurt")
-    assert f"/progress – {content.section('steps.about')['progress']}" in chat.said
+    assert f"/progress – {about('progress')}" in chat.said
     chat.send(Choice("steps.map.go_progress"))
     assert chat.where == ("steps", "map")
 
 
 def test_the_real_coach_lists_what_it_has() -> None:
     opens = steps.installed()
-    assert opens["hurt"] is coach.FLOWS["hurt"]
-    assert opens["progress"] is None
+    assert opens["hurt"].flow is coach.FLOWS["hurt"]
+    assert opens["progress"].flow is None
     assert "nowhere" not in opens
 
 
-def test_opening_the_suggested_step_ends_the_map_and_starts_it(
-    every_step: dict[str, Flow | None],
-) -> None:
+def test_opening_the_suggested_step_ends_the_map_and_starts_it() -> None:
     chat = opened("hurt")
     chat.pick("go_hurt")
     assert chat.where == ("hurt", "what")
     assert content.text("hurt.what") in chat.said
 
 
-def test_a_couples_button_from_an_older_map_is_refused_kindly(
-    every_step: dict[str, Flow | None],
-) -> None:
+def test_a_couples_button_from_an_older_map_is_refused_kindly() -> None:
     chat = opened("both", with_kinds(), track="individual")
     chat.send(Choice("steps.map.go_reframe"))
     assert chat.where == ("steps", "map")
     assert content.text("steps.map", "not_now") in chat.said
 
 
-def test_an_unknown_step_is_not_opened(every_step: dict[str, Flow | None]) -> None:
+def test_an_unknown_step_is_not_opened() -> None:
     chat = opened("hurt")
     chat.send(Choice("steps.map.go_nowhere"))
     assert chat.where == ("steps", "map")
     assert content.text("steps.map", "hint") in chat.said
 
 
-def test_close_leaves_the_map(every_step: dict[str, Flow | None]) -> None:
+def test_close_leaves_the_map() -> None:
     chat = opened("hurt")
     chat.pick("close")
     assert chat.conversation.idle
@@ -184,7 +166,7 @@ def test_close_leaves_the_map(every_step: dict[str, Flow | None]) -> None:
     assert chat.records == []
 
 
-def test_free_text_gets_a_hint_and_the_map_again(every_step: dict[str, Flow | None]) -> None:
+def test_free_text_gets_a_hint_and_the_map_again() -> None:
     chat = opened("hurt", with_kinds("hurt"))
     chat.text("where should I go?")
     assert chat.where == ("steps", "map")
@@ -192,20 +174,20 @@ def test_free_text_gets_a_hint_and_the_map_again(every_step: dict[str, Flow | No
     assert "✓ /hurt" in chat.said, "the ticks survive a re-render without memory"
 
 
-def test_ticks_survive_a_detour(every_step: dict[str, Flow | None]) -> None:
+def test_ticks_survive_a_detour() -> None:
     chat = opened("hurt", with_kinds("hurt"))
     chat.command("help")
     assert "✓ /hurt" in chat.said
 
 
-def test_back_has_nothing_to_undo_on_the_map(every_step: dict[str, Flow | None]) -> None:
+def test_back_has_nothing_to_undo_on_the_map() -> None:
     chat = opened("hurt")
     chat.command("back")
     assert chat.where == ("steps", "map")
     assert content.text("global", "back_none") in chat.said
 
 
-def test_the_map_opens_before_consent(every_step: dict[str, Flow | None]) -> None:
+def test_the_map_opens_before_consent() -> None:
     chat = Chat()
     chat.command("steps")
     assert chat.where == ("steps", "map")
@@ -217,20 +199,19 @@ def test_visited_reads_the_journal_check_ins_and_rituals() -> None:
     memory.items = kinds("statement", "prompt", "win", "something_else")
     assert steps.visited(memory) == {"reframe", "rituals", "win"}
     memory.items = []
-    memory.progress_data = Progress(checkins=(("2026-02-01", 3),), steps_visited=("grow",))
+    memory.progress_data = Progress(checkins=(("2026-02-01", 3),), kinds=("grow",))
     assert steps.visited(memory) == {"checkin", "grow"}
     memory.progress_data = Progress()
     memory.ritual_items = [RitualItem(1, "coffee", None, "08:00", "0123456")]
     assert steps.visited(memory) == {"rituals"}
 
 
-def test_every_step_has_a_line_and_every_suggestion_is_on_the_map() -> None:
-    about = content.section("steps.about")
-    assert set(ALL) <= set(about)
-    for order in steps.NEXT.values():
-        assert set(order) <= set(ALL)
-    for command in steps.FOR_TWO:
-        assert command in ALL
+def test_every_step_on_the_map_has_a_line_and_the_exercises_for_two_are_known() -> None:
+    for command in ALL:
+        assert about(command)
+    assert {"reframe", "listen", "agreement"} == FOR_TWO
+    for role in ("hurt", "broke", "both"):
+        assert registry.suited(role), f"nothing is suggested to {role}"
 
 
 def test_steps_is_in_the_menu() -> None:
