@@ -89,7 +89,7 @@ RESUME = "_resume"
 
 def idle_menu(profile: Profile | None = None) -> Reply:
     """What to do next; exercises for two are not offered while they would be refused."""
-    blocked = profile is not None and (profile.paused is not None or profile.track == "individual")
+    blocked = profile is not None and not policy.for_two(profile)
     opts = {
         value: label
         for value, label in content.options(IDLE_MENU).items()

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from flows.core.policy import safe_for_two
 from storage.models import Delivery, Person, Ritual
 from storage.store import Store
 
@@ -195,7 +196,7 @@ class RitualStore(Store):
                     .join(_people, _people.c.id == _rituals.c.person_id)
                     .where(_rituals.c.pair_group.in_(groups))
                 ):
-                    if paused is not None or track == "individual":
+                    if not safe_for_two(paused, track):
                         unsafe_groups.add(group)
         out = [self._claimed(r, people[r.person_id]) for r in rituals]
         # An "ours" ritual while either partner is paused for safety: a neutral reminder only.

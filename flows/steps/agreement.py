@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from transitions import EventData
 
-from flows.core import content
+from flows.core import content, policy
 from flows.core.contract import JournalRecord, Option, PartnerRecord, Reply
 from flows.core.machine import (
     END,
@@ -440,8 +440,7 @@ def _send_copy(event: EventData) -> None:
 
 
 def _linked(event: EventData) -> bool:
-    profile = model_of(event).profile
-    return profile.paired and profile.paused is None and profile.track == "couples"
+    return policy.may_share(model_of(event).profile)
 
 
 def _propose(event: EventData) -> None:
@@ -458,7 +457,7 @@ def _propose(event: EventData) -> None:
 def _saved(flow: Flow, turn: Turn) -> Reply:
     reply = flow.plain_prompt("saved", {})
     profile = turn.profile
-    if profile.paired and profile.paused is None and profile.track == "couples":
+    if policy.may_share(profile):
         return reply
     return Reply(reply.text, tuple(o for o in reply.options if not o.key.endswith(".propose")))
 

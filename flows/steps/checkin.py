@@ -11,8 +11,8 @@ from typing import Any
 
 from transitions import EventData
 
-from flows.core import content
-from flows.core.contract import CheckinRecord, Profile, Reply
+from flows.core import content, policy
+from flows.core.contract import CheckinRecord, Reply
 from flows.core.machine import (
     END,
     Flow,
@@ -40,12 +40,8 @@ def _score(flow: Flow, turn: Turn) -> Reply:
     return Reply("\n\n".join([*lead, prompt.text]), prompt.options) if lead else prompt
 
 
-def may_share(profile: Profile) -> bool:
-    return profile.paired and profile.paused is None and profile.track == "couples"
-
-
 def _can_share(event: EventData) -> bool:
-    return may_share(model_of(event).profile)
+    return policy.may_share(model_of(event).profile)
 
 
 def _record(event: EventData, shared: bool = False) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 
 from transitions import EventData
 
-from flows.core import content
-from flows.core.contract import JournalRecord, PartnerRecord, Profile, Reply, Slots
+from flows.core import content, policy
+from flows.core.contract import JournalRecord, PartnerRecord, Reply, Slots
 from flows.core.machine import (
     END,
     Callback,
@@ -203,11 +203,6 @@ def _shape_own(event: EventData) -> None:
 # --- prompts ---------------------------------------------------------------------------------
 
 
-def can_share(profile: Profile) -> bool:
-    """Sharing is for linked partners; it pauses quietly after a crisis or off the couples track."""
-    return profile.paired and profile.paused is None and profile.track == "couples"
-
-
 def _final(slots: Slots) -> str:
     return slots["statement"] if slots.get("mode") == "own" else statement(slots)
 
@@ -217,7 +212,7 @@ def _review(flow: Flow, turn: Turn) -> Reply:
         reply = flow.plain_prompt("review", turn.slots, section="review_own")
     else:
         reply = flow.plain_prompt("review", turn.slots, statement=statement(turn.slots))
-    if can_share(turn.profile):
+    if policy.may_share(turn.profile):
         return reply
     return Reply(reply.text, tuple(o for o in reply.options if not o.key.endswith(".send")))
 
@@ -227,7 +222,7 @@ def _share_preview(flow: Flow, turn: Turn) -> Reply:
 
 
 def _may_share(event: EventData) -> bool:
-    return can_share(model_of(event).profile)
+    return policy.may_share(model_of(event).profile)
 
 
 def _send(event: EventData) -> None:

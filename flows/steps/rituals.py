@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from transitions import EventData
 
 from flows.core import calendar as clock
-from flows.core import content
+from flows.core import content, policy
 from flows.core.contract import Option, Reply, RitualItem, RitualRecord
 from flows.core.machine import (
     END,
@@ -152,7 +152,7 @@ def _add(ours: bool) -> Callback:
 def _linked(event: EventData) -> bool:
     """A ritual can be "ours" when linked, and while sharing is not paused for safety."""
     profile = model_of(event).profile
-    return profile.paired and profile.paused is None and profile.track == "couples"
+    return policy.may_share(profile)
 
 
 _KINDS = tuple(k for k in content.options("rituals.kind") if k != "own")

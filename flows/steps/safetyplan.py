@@ -23,6 +23,7 @@ from flows.core.machine import (
     forget,
     journal,
     model_of,
+    say,
     step,
     value_is,
 )
@@ -95,7 +96,13 @@ FLOW = Flow(
             "conditions": value_is("update"),
             "before": forget(EXISTING),
         },
-        {"trigger": "pick", "source": "show", "dest": END, "conditions": value_is("done")},
+        {
+            "trigger": "pick",
+            "source": "show",
+            "dest": END,
+            "conditions": value_is("done"),
+            "before": say("safetyplan.closed"),
+        },
         *_chain(),
         {
             "trigger": "pick",

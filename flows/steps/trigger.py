@@ -17,7 +17,7 @@ from typing import Any
 
 from transitions import EventData
 
-from flows.core import content
+from flows.core import content, policy
 from flows.core.contract import Profile, Reply, Slots
 from flows.core.machine import (
     END,
@@ -58,7 +58,7 @@ _NEED_LEAD = re.compile(
 
 def for_two(profile: Profile) -> bool:
     """Whether asking the partner for something belongs in this step for this person."""
-    return profile.track == "couples" and profile.paused is None
+    return policy.for_two(profile)
 
 
 def message(slots: Slots, *, ask: bool = True) -> str:

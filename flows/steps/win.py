@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from transitions import EventData
 
-from flows.core import content
+from flows.core import content, policy
 from flows.core.contract import JournalRecord, PartnerRecord, Reply
 from flows.core.machine import END, Flow, State, Turn, has_words, model_of, value_is, value_of
 from flows.core.step import Step
-from flows.steps.checkin import may_share
 
 
 def _quick(event: EventData) -> bool:
@@ -35,7 +34,7 @@ def _keep_typed(event: EventData) -> None:
 
 
 def _can_share(event: EventData) -> bool:
-    return may_share(model_of(event).profile)
+    return policy.may_share(model_of(event).profile)
 
 
 def _share(event: EventData) -> None:

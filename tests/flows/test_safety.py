@@ -419,3 +419,13 @@ def test_urgent_help_for_self_harm_says_to_put_the_means_out_of_reach() -> None:
     chat.pick("unsafe")
     assert content.text("safety.step", "self_harm") in chat.said
     assert "go somewhere safer" not in chat.said, "that advice is for danger from someone else"
+
+
+def test_closing_a_shown_safety_plan_says_where_it_stays() -> None:
+    """Found by the any-button property: "Done" under a shown plan used to get no answer."""
+    from flows.core.contract import Choice
+
+    shown = Conversation("safetyplan", "show", {}, coach.FLOWS["safetyplan"].version)
+    outcome = coach.handle(Profile(True), shown, Choice("safetyplan.show.done"))
+    assert outcome.conversation.idle
+    assert [r.text for r in outcome.replies] == [content.text("safetyplan.closed")]
