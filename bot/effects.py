@@ -35,7 +35,6 @@ from flows.core.contract import (
 from flows.core.keys import partner_key
 from flows.steps.rituals import days_text, label_of
 from storage.agreements import AgreementStore
-from storage.conversations import ConversationStore
 from storage.partners import Partner, PartnerStore
 from storage.progress import ProgressStore
 from storage.rituals import RitualStore
@@ -56,7 +55,6 @@ class ForPartner:
 class Stores:
     """Every store an event may write, bound to its transaction."""
 
-    conversations: ConversationStore
     rituals: RitualStore
     progress: ProgressStore
     partners: PartnerStore
@@ -68,15 +66,25 @@ class Applied:
     """One event's records applied: where, for whom, and what to send after the commit."""
 
     conn: Connection
-    stores: Stores
+    bind: Callable[[Connection], Stores]
     person_id: int
     profile: Profile  # after the event
     now: datetime
     invite_link: str
+    journal: Callable[[Connection, int, JournalRecord, datetime], None]
+    erase: Callable[[int, Connection], None]
     replies: list[Reply] = field(default_factory=list)
     others: list[ForPartner] = field(default_factory=list)
     clear_chat: bool = False
     erased: bool = False
+    _stores: Stores | None = None
+
+    @property
+    def stores(self) -> Stores:
+        """Bound to the transaction when a record first needs them (most events need none)."""
+        if self._stores is None:
+            self._stores = self.bind(self.conn)
+        return self._stores
 
     def tell(self, *path: str, **values: str) -> Reply:
         reply = Reply(content.text(*path, **values))
@@ -127,12 +135,12 @@ def moved(done: Applied, before: Profile) -> None:
 
 
 def _journal(done: Applied, record: JournalRecord) -> None:
-    done.stores.conversations.journal(done.conn, done.person_id, record, done.now)
+    done.journal(done.conn, done.person_id, record, done.now)
 
 
 def _erase(done: Applied, record: EraseRecord) -> None:
     partner = done.stores.partners.partner_of(done.person_id)
-    done.stores.conversations.erase(done.person_id, done.conn)  # shares and link go too
+    done.erase(done.person_id, done.conn)  # shares and link go too
     done.tell_partner(partner, Reply(content.text("partner", "unlinked_other")))
     done.erased = True
 

@@ -132,7 +132,7 @@ class Mend:
         if not changed:
             return Handled(tuple(_draw(r) for r in outcome.replies), False, newest)
 
-        def work(conn: Connection) -> effects.Applied:
+        def work(conn: Connection) -> effects.Applied | None:
             person_id = self.store.write(
                 conn,
                 loaded,
@@ -142,8 +142,18 @@ class Mend:
                 update_id,
                 message_id,
             )
+            moved = outcome.profile.timezone != loaded.profile.timezone
+            if not outcome.records and not moved:
+                return None  # the common case: where they are, and nothing else
             done = effects.Applied(
-                conn, self._stores(conn), person_id, outcome.profile, now, self.invite_link
+                conn,
+                self._stores,
+                person_id,
+                outcome.profile,
+                now,
+                self.invite_link,
+                self.store.journal,
+                self.store.erase,
             )
             effects.moved(done, loaded.profile)
             for record in outcome.records:
@@ -153,6 +163,8 @@ class Mend:
             return done
 
         done = self.store.transaction(work)
+        if done is None:
+            return Handled(tuple(_draw(r) for r in outcome.replies), False, newest)
         replies = tuple(_draw(r) for r in (*outcome.replies, *done.replies))
         if done.erased:
             return Handled(tuple(outcome.replies), others=tuple(done.others))
@@ -160,7 +172,6 @@ class Mend:
 
     def _stores(self, conn: Connection) -> effects.Stores:
         return effects.Stores(
-            self.store,
             self.rituals.within(conn),
             self.progress.within(conn),
             self.partners.within(conn),

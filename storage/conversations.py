@@ -59,8 +59,11 @@ _conversations = ConversationRow.__table__  # type: ignore[attr-defined]
 _journal = JournalEntry.__table__  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Loaded:
+    """One read of a person (not frozen: made on every message, and a frozen dataclass
+    costs microseconds to build; nobody changes it after `load`)."""
+
     person_id: int
     profile: Profile
     conversation: Conversation
@@ -71,7 +74,7 @@ class Loaded:
     now: datetime | None = None
     active: bool = True
     revision: int | None = None  # None: no conversation saved yet
-    recent_updates: tuple[int, ...] = ()
+    recent_updates: str = ""  # the last few update ids applied, "1,2,3"
     channel: str = ""  # for someone new only: who to store
     external_id: str = ""
 
@@ -85,20 +88,27 @@ class Loaded:
         The last few ids are kept, because two updates handled at once may finish in either
         order; an id older than all of them was applied long ago. Only within a day of the
         last change: Telegram keeps undelivered updates that long, and after a quiet week it
-        may start its ids again below the last one seen.
+        may start its ids again below the last one seen. (Checked as text first: this runs
+        on every message, and a new id is almost always simply not there.)
         """
-        if update_id is None or self.now is None or not _recent(self.updated_at, self.now):
+        if update_id is None or self.now is None:
             return False
         if not self.recent_updates:  # saved before ids were kept as a list
-            return self.last_update_id is not None and update_id <= self.last_update_id
-        return update_id in self.recent_updates or (
-            len(self.recent_updates) >= RECENT_UPDATES and update_id < min(self.recent_updates)
-        )
+            applied = self.last_update_id is not None and update_id <= self.last_update_id
+        elif f",{update_id}," in f",{self.recent_updates},":
+            applied = True
+        else:
+            ids = self.recent_updates.split(",")
+            applied = len(ids) >= RECENT_UPDATES and update_id < min(map(int, ids))
+        return applied and _recent(self.updated_at, self.now)
 
-    def with_update(self, update_id: int | None) -> tuple[int, ...]:
+    def with_update(self, update_id: int | None) -> str:
+        """The recent ids with this one added ("1,2,3"), the oldest dropped past the limit."""
         if update_id is None:
             return self.recent_updates
-        return (*self.recent_updates, update_id)[-RECENT_UPDATES:]
+        ids = f"{self.recent_updates},{update_id}" if self.recent_updates else str(update_id)
+        extra = ids.count(",") + 1 - RECENT_UPDATES
+        return ids.split(",", extra)[-1] if extra > 0 else ids
 
 
 def _risk(value: str | None) -> Risk | None:
@@ -297,6 +307,9 @@ class ConversationStore:
     def transaction(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in one transaction and commit, or roll all of it back.
 
+        The hot path's statements go straight to the driver, and a store bound to `conn`
+        (`Store.within`) runs through SQLAlchemy on the same driver connection, so both land
+        in one transaction; whichever began it, the commit or rollback covers everything.
         A lost connection is replaced and the whole of `work` tried once more: it is held for
         the process's life, so the pool cannot notice that a database restarted or a proxy
         dropped it; without this, every later message would fail. `Conflict` is the caller's
@@ -304,10 +317,41 @@ class ConversationStore:
         """
         for attempt in (1, 2):
             conn = self._connection()
+            driver: Any = conn.connection.driver_connection
             try:
-                with conn.begin():
-                    return work(conn)
+                result = work(conn)
+                if conn.in_transaction():
+                    conn.commit()
+                elif getattr(driver, "in_transaction", True):
+                    driver.commit()
+                return result
             except Exception as error:
+                with contextlib.suppress(Exception):
+                    if conn.in_transaction():
+                        conn.rollback()
+                    else:
+                        driver.rollback()
+                if not self._is_lost(error):
+                    raise
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _read(self, work: Callable[[Connection], T]) -> T:
+        """A read on its own, straight on the driver: no transaction bookkeeping on the path
+        every message takes (sqlite3 opens none for a read; psycopg's is closed at once)."""
+        for attempt in (1, 2):
+            conn = self._connection()
+            driver: Any = conn.connection.driver_connection
+            try:
+                result = work(conn)
+                if getattr(driver, "in_transaction", True):
+                    driver.commit()
+                return result
+            except Exception as error:
+                with contextlib.suppress(Exception):
+                    driver.rollback()
                 if not self._is_lost(error):
                     raise
                 self.close()
@@ -316,9 +360,8 @@ class ConversationStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
-    def _run(conn: Connection, statement: Prepared, values: dict[str, Any]) -> Any:
-        """Straight on the driver (sqlite3, psycopg), inside `conn`'s transaction."""
-        driver: Any = conn.connection.driver_connection
+    def _run(driver: Any, statement: Prepared, values: dict[str, Any]) -> Any:
+        """Straight on the driver connection (sqlite3, psycopg), in its open transaction."""
         return driver.execute(statement.sql, statement.params(values))
 
     def load(self, channel: str, external_id: str, now: datetime, create: bool = True) -> Loaded:
@@ -327,13 +370,14 @@ class ConversationStore:
         key = {"channel": channel, "external_id": external_id}
 
         def find(conn: Connection) -> Any:
-            row = self._run(conn, self._find, key).fetchone()
+            driver = conn.connection.driver_connection
+            row = self._run(driver, self._find, key).fetchone()
             if row is None and create:
                 self._person(conn, channel, external_id, now)
-                row = self._run(conn, self._find, key).fetchone()
+                row = self._run(driver, self._find, key).fetchone()
             return row
 
-        row = self.transaction(find)
+        row = self.transaction(find) if create else self._read(find)
         if row is None:
             return Loaded(
                 NEW, Profile(), Conversation(), now=now, channel=channel, external_id=external_id
@@ -370,11 +414,12 @@ class ConversationStore:
 
     def _person(self, conn: Connection, channel: str, external_id: str, now: datetime) -> int:
         """Store someone new; `Conflict` if another event stored them first."""
+        driver = conn.connection.driver_connection
         key = {"channel": channel, "external_id": external_id}
         new = {**key, "created_at": now, "active": True, **profile_values(Profile())}
-        if self._run(conn, self._create, new).rowcount != 1:
+        if self._run(driver, self._create, new).rowcount != 1:
             raise Conflict("person")
-        row = self._run(conn, self._find, key).fetchone()
+        row = self._run(driver, self._find, key).fetchone()
         return int(row[0])
 
     def write(
@@ -390,6 +435,7 @@ class ConversationStore:
         """Where the person is now, inside the event's transaction; first, so the row is
         locked before anything else is written. Raises `Conflict` when another event of the
         same person saved since `loaded` was read. Returns the person's id (new or not)."""
+        driver = conn.connection.driver_connection
         pid = loaded.person_id
         if pid == NEW:
             pid = self._person(conn, loaded.channel, loaded.external_id, now)
@@ -409,17 +455,17 @@ class ConversationStore:
                 filter(None, (message_id, loaded.last_message_id)), default=None
             ),
             "updated_at": now,
-            "recent_updates": json.dumps(loaded.with_update(update_id)),
+            "recent_updates": loaded.with_update(update_id),
             "seen": loaded.revision,
             "revision": 0,
         }
         statement = self._insert if loaded.revision is None else self._update
-        if self._run(conn, statement, row).rowcount != 1:
+        if self._run(driver, statement, row).rowcount != 1:
             raise Conflict("conversation")
         if profile != loaded.profile:
-            self._run(conn, self._profile, {"pid": pid, **profile_values(profile)})
+            self._run(driver, self._profile, {"pid": pid, **profile_values(profile)})
         if not loaded.active:  # they wrote again after blocking: reminders may resume
-            self._run(conn, self._reachable, {"pid": pid})
+            self._run(driver, self._reachable, {"pid": pid})
         return pid
 
     def journal(
@@ -431,14 +477,14 @@ class ConversationStore:
             "body": self._cipher.encrypt(encode_parts(record.parts)),
             "created_at": now,
         }
-        self._run(conn, self._record, entry)
+        self._run(conn.connection.driver_connection, self._record, entry)
 
     def erase(self, person_id: int, conn: Connection | None = None) -> None:
         """Delete the person; foreign keys cascade to every row that is theirs."""
         if conn is not None:
-            self._run(conn, self._erase, {"pid": person_id})
+            self._run(conn.connection.driver_connection, self._erase, {"pid": person_id})
             return
-        self.transaction(lambda c: self._run(c, self._erase, {"pid": person_id}))
+        self.transaction(lambda c: self._run(c.connection.driver_connection, self._erase, {"pid": person_id}))
 
     def save(
         self,
@@ -476,12 +522,10 @@ def _recent(updated_at: Any, now: datetime) -> bool:
     return bool(now - updated_at < REDELIVERY_WINDOW)
 
 
-def _ids(raw: Any) -> tuple[int, ...]:
-    try:
-        value = json.loads(raw) if raw else []
-        return tuple(int(i) for i in value)
-    except (ValueError, TypeError):
-        return ()
+def _ids(raw: Any) -> str:
+    """The stored recent ids, or none when the value is not a plain list of numbers."""
+    text = str(raw or "")
+    return text if text.replace(",", "").isdigit() else ""
 
 
 def _json_object(raw: Any) -> dict[str, Any]:

@@ -73,7 +73,7 @@ class ConversationRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     # Raised by every save: a save from a stale read finds it moved on, and the event reruns.
     revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    # The last few update ids applied (JSON), for updates that arrive or finish out of order.
+    # The last few update ids applied ("1,2,3"), for updates that finish out of order.
     recent_updates: str | None = Field(default=None, max_length=700)
 
 

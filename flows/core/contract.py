@@ -100,7 +100,10 @@ Track = Literal["couples", "individual"]
 
 def role_of(value: str | None) -> Role | None:
     """A stored or typed role, if it is one."""
-    return next((role for role in ROLES if role == value), None)
+    return _ROLE_OF.get(value or "")
+
+
+_ROLE_OF: dict[str, Role] = {role: role for role in ROLES}
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,7 +100,7 @@ def watched(monkeypatch: pytest.MonkeyPatch) -> Iterator[Writes]:
     execute = Connection.execute
     transaction = ConversationStore.transaction
 
-    def counted_run(conn: Connection, statement: Any, values: dict[str, Any]) -> Any:
+    def counted_run(conn: Any, statement: Any, values: dict[str, Any]) -> Any:
         writes.tick(statement.sql)
         return run(conn, statement, values)
 

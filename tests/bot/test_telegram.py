@@ -197,9 +197,15 @@ async def test_an_apology_that_fails_too_does_not_raise(
     app: App, request_log: FakeRequest, monkeypatch: Any
 ) -> None:
     mend = app.bot_data["mend"]
+    real = mend.handle
     monkeypatch.setattr(mend, "handle", lambda *a, **k: 1 / 0)
     request_log.fail["sendMessage"] = (403, "Forbidden: bot was blocked by the user")
-    await feed(app, text_update(9200, ALEX, "hello"))
+    await feed(app, text_update(9200, ALEX, "hello"))  # must not raise
+    tried = [c for c in request_log.calls if c.method == "sendMessage"]
+    assert tried and tried[0].params.get("text") == content.text("global", "error_apology")
+    monkeypatch.setattr(mend, "handle", real)
+    await feed(app, text_update(9201, ALEX, "/help"))
+    assert request_log.sent(ALEX), "the next update is handled as usual"
 
 
 async def test_updates_without_a_person_are_ignored(app: App, request_log: FakeRequest) -> None:

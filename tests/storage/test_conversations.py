@@ -185,3 +185,17 @@ def test_the_database_never_holds_words_in_plain_text(engine: Engine, db_url: st
             assert marker.encode() not in handle.read()
     memory = PersonMemory(engine, loaded.person_id, CIPHER)
     assert dict(memory.journal(1)[0].parts)["what"] == marker
+
+
+def test_the_recent_update_ids_keep_the_newest_few() -> None:
+    from storage.conversations import RECENT_UPDATES, Loaded
+
+    loaded = Loaded(1, Profile(), Conversation(), updated_at=NOW, now=NOW)
+    for update_id in range(1, RECENT_UPDATES + 6):
+        loaded.recent_updates = loaded.with_update(update_id)
+    kept = [int(i) for i in loaded.recent_updates.split(",")]
+    assert kept == list(range(6, RECENT_UPDATES + 6))
+    assert loaded.seen(6) and loaded.seen(RECENT_UPDATES + 5)
+    assert loaded.seen(2), "older than every kept id: applied long ago"
+    assert not loaded.seen(RECENT_UPDATES + 6)
+    assert not Loaded(1, Profile(), Conversation(), recent_updates="12", now=NOW).seen(1)
