@@ -481,10 +481,13 @@ class ConversationStore:
 
     def erase(self, person_id: int, conn: Connection | None = None) -> None:
         """Delete the person; foreign keys cascade to every row that is theirs."""
+        def work(c: Connection) -> None:
+            self._run(c.connection.driver_connection, self._erase, {"pid": person_id})
+
         if conn is not None:
-            self._run(conn.connection.driver_connection, self._erase, {"pid": person_id})
-            return
-        self.transaction(lambda c: self._run(c.connection.driver_connection, self._erase, {"pid": person_id}))
+            work(conn)
+        else:
+            self.transaction(work)
 
     def save(
         self,
