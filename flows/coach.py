@@ -39,6 +39,7 @@ from flows.core.contract import (
     Unsupported,
 )
 from flows.core.machine import Flow, Turn
+from flows.language import normalise as normalise_text
 from flows.language.classifier import Level
 from flows.language.screen import MODEL_SIGNAL, Screening, screen
 from flows.steps import (
@@ -127,22 +128,14 @@ def _pick_from_text(options: tuple[Option, ...], body: str, numbers: bool = True
     """Typing an option's number or its exact words counts as choosing it."""
     if not options or len(body) > LABEL_MATCH_LIMIT:
         return None
-    typed = _label(body)
+    typed = normalise_text.label(body)
     if numbers and typed.isdecimal() and typed.isascii():
         index = int(typed) - 1
         return options[index].key if 0 <= index < len(options) else None
     for option in options:
-        if _label(option.label) == typed:
+        if normalise_text.label(option.label) == typed:
             return option.key
     return None
-
-
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"'})
-
-
-def _label(text: str) -> str:
-    """Compare labels as people type them: any case, "..." for "…", no trailing dots."""
-    return text.strip().casefold().translate(_QUOTES).replace("...", "…").rstrip("…. ")
 
 
 class _Step:

@@ -28,11 +28,12 @@ Daylight-saving rule of :func:`next_due`
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flows.language import normalise as normalise_text
 
 Days = frozenset[int]
 """Allowed weekdays, 0 = Monday … 6 = Sunday (``date.weekday()`` numbering)."""
@@ -258,9 +259,7 @@ def _fold(text: str) -> str:
     Accents go (NFKD then drop combining marks), apostrophes join ("john's" → "johns"),
     other separators become single spaces, and spaces around "/" vanish for IANA names.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    plain = re.sub(r"['’`´]", "", plain)
+    plain = normalise_text.join_apostrophes(normalise_text.strip_accents(text.casefold()))
     plain = re.sub(r"[_.\-,;:!?()\"]+", " ", plain)
     plain = re.sub(r"\s*/\s*", "/", plain)
     return " ".join(plain.split())

@@ -75,7 +75,6 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -84,6 +83,7 @@ from itertools import product
 from typing import Any, Final, Literal
 
 from flows.language import classifier
+from flows.language import normalise as normalise_text
 
 Kind = Literal["blame", "i_statement", "neutral"]
 
@@ -158,17 +158,6 @@ _SIGNAL_ORDER: Final = {name: i for i, name in enumerate(BLAME_SIGNALS + _OTHER_
 # Normalisation
 # --------------------------------------------------------------------------------------
 
-_INVISIBLE: Final = dict.fromkeys(
-    map(
-        ord,
-        "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad"
-        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u180e\u034f",
-    ),
-    None,
-)
-_QUOTES: Final = {ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc`\u00b4"} | {
-    ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"
-}
 _EMOJI: Final = {
     "\U0001f644": " eyeroll . ",  # face with rolling eyes
     "\U0001f612": " eyeroll . ",  # unamused face
@@ -176,7 +165,6 @@ _EMOJI: Final = {
     "\U0001f926": " facepalm . ",
 }
 _EMOJI_RE: Final = re.compile("|".join(map(re.escape, _EMOJI)))
-_CONTROL_RE: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SLASH_WORDS: Final = (
     (re.compile(r"\bw/e\b"), " whatever "),
     (re.compile(r"\bb/c\b"), " because "),
@@ -262,11 +250,8 @@ def _normalise(text: str) -> str:
     text = text[:_MAX_CHARS]
     if not text.isascii():
         # Plain ASCII (the common case) needs none of these passes.
-        text = unicodedata.normalize("NFKC", text)
-        text = text.translate(_INVISIBLE).translate(_QUOTES)
-        text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], text)
-    if not text.isprintable():
-        text = _CONTROL_RE.sub(" ", text)
+        text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], normalise_text.unify(text))
+    text = normalise_text.printable(text)
     text = text.casefold()
     if "/" in text:
         for pattern, replacement in _SLASH_WORDS:

@@ -45,6 +45,7 @@ from flows.core.machine import (
     value_is,
     value_of,
 )
+from flows.language import normalise as normalise_text
 from flows.language.blame import analyse
 
 Finder = Callable[[str], tuple[str, ...]]
@@ -75,7 +76,6 @@ DRAFT = "draft"
 
 # --- normalising --------------------------------------------------------------------------------
 
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"'})
 _REWRITES: Final = tuple(
     (re.compile(pattern), repl)
     for pattern, repl in (
@@ -100,7 +100,7 @@ _REWRITES: Final = tuple(
 
 def normalise(text: str) -> str:
     """One spelling for the many ways phones type the same words ("didnt", "didn’t")."""
-    out = text.translate(_QUOTES).casefold()
+    out = normalise_text.unify(text).casefold()
     for pattern, repl in _REWRITES:
         out = pattern.sub(repl, out)
     return out.strip()

@@ -88,7 +88,6 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
@@ -96,6 +95,7 @@ from importlib import resources
 from typing import Any, Final, Literal, cast, get_args
 
 from flows.language import classifier, screen_net
+from flows.language import normalise as normalise_text
 from flows.language.classifier import Level
 
 Risk = Literal["self_harm", "abuse", "danger_now", "none"]
@@ -176,15 +176,6 @@ MODEL_SIGNAL: Final = "model"
 # Normalisation: make "I'm gonna k1lll myslef…" and "i am going to kill myself" identical
 # --------------------------------------------------------------------------------------
 
-_INVISIBLE: Final = dict.fromkeys(
-    map(
-        ord,
-        "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad"
-        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u180e\u034f\ufe0f\ufe0e",
-    ),
-    None,
-)
-_QUOTES: Final = {ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc`\u00b4"}
 # Cyrillic and Greek look-alikes used to dodge filters; only consulted for non-ASCII text.
 _HOMOGLYPHS: Final = str.maketrans("асеіорхуԁјѕкмтвнαεικνορτυχ", "aceiopxydjskmtbhaeikvoptux")
 # A few pictographs carry meaning here; everything else non-alphanumeric becomes a space.
@@ -203,7 +194,6 @@ _UNIT: Final = re.compile(r"\d+[a-z]{1,3}")
 _RUN: Final = re.compile(r"([a-z])\1\1+")
 _RUN_TOKEN: Final = re.compile(r"[a-z]*([a-z])\1\1[a-z]*")
 _NEWLINES: Final = re.compile(r"[\n\r\u2028\u2029\x85]+")
-_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _OD: Final = re.compile(r"\bo\.?d(?:'d|'ed|ed|d)\b")
 _NT: Final = re.compile(r"\b(can|won|ain|shan)'t\b|n't\b")
 _NT_BASE: Final = {"can": "can not", "won": "will not", "ain": "is not", "shan": "shall not"}
@@ -259,15 +249,11 @@ def normalise(text: str) -> str:
     """Canonical lower-case form: words and the tokens . , ? separated by single spaces."""
     text = _NEWLINES.sub(" . ", _bound(text))
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_QUOTES)
-        text = text.casefold().translate(_HOMOGLYPHS).translate(_SYMBOLS)
-        text = "".join(
-            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-        )
+        text = normalise_text.unify(text).casefold().translate(_HOMOGLYPHS).translate(_SYMBOLS)
+        text = normalise_text.strip_accents(text)
     else:
         text = text.lower()
-    if not text.isprintable():
-        text = _CONTROL.sub(" ", text)
+    text = normalise_text.printable(text)
     if "'" in text:
         text = _OD.sub("overdosed", text)
         text = _NT.sub(_not, text)

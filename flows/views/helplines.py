@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from flows.language import normalise as normalise_text
 
 INTERNATIONAL = "international"
 
@@ -373,10 +374,8 @@ _TRAILER = re.compile(r"\s+(?:right now|now|at the moment|currently|at present)$
 def _normalise(text: str) -> str:
     """Accents, case, punctuation and "the"/"St" spellings vary freely when people type a
     country; fold them all away so a plain dict lookup does the matching."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    plain = plain.replace("&", " and ")
-    plain = re.sub(r"['’`ʼ]", "", plain)
+    plain = normalise_text.strip_accents(normalise_text.unify(text)).casefold()
+    plain = normalise_text.join_apostrophes(plain.replace("&", " and "))
     words = re.sub(r"[\W_]+", " ", plain).split()
     if len(words) > 1 and all(len(word) == 1 for word in words):
         words = ["".join(words)]  # "U.S.A." and "u k" become "usa" and "uk"
