@@ -17,8 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from flows.core import calendar as tzclock
-from flows.core import content, policy
+from flows.core import calendar, content, policy
 from flows.core.contract import (
     CheckinRecord,
     ClearChatRecord,
@@ -98,7 +97,7 @@ class Applied:
 
 def next_due(profile: Profile, local_time: str, days: str, after: datetime) -> datetime:
     hours, minutes = local_time.split(":")
-    return tzclock.next_due(
+    return calendar.next_due(
         time(int(hours), int(minutes)),
         frozenset(int(d) for d in days),
         profile.timezone or "UTC",
@@ -111,7 +110,7 @@ def this_evening(profile: Profile, now: datetime) -> datetime:
 
     (Quiet hours are checked again when it is due; a night-time resend is skipped.)
     """
-    zone = tzclock.zone_for(profile.timezone or "UTC")
+    zone = calendar.zone_for(profile.timezone or "UTC")
     if now.astimezone(zone).time() >= time(19, 0):
         return now + timedelta(hours=1)
     return next_due(profile, EVENING, "0123456", now)

@@ -25,8 +25,7 @@ from bot.clock import Clock, system_clock
 from bot.keyboards import keyboard_json
 from bot.sender import Sender, Sent
 from flows import steps
-from flows.core import calendar as tzclock
-from flows.core import content
+from flows.core import calendar, content
 from flows.core.contract import Reply, role_of
 from flows.views import prompts, reminders
 from storage.agreements import AgreementStore
@@ -42,7 +41,7 @@ BUDGET_SECONDS = 15.0
 def _quiet_now(claimed: Claimed, now: datetime) -> bool:
     """Quiet hours are checked at the moment of sending too (a late or snoozed reminder)."""
     try:
-        local = now.astimezone(tzclock.zone_for(claimed.timezone or "UTC")).time()
+        local = now.astimezone(calendar.zone_for(claimed.timezone or "UTC")).time()
     except ValueError:
         return False
     return reminders.in_quiet_hours(local, claimed.quiet_from, claimed.quiet_to)
@@ -118,9 +117,10 @@ class Reminders:
         for c in claimed:
             zone = c.timezone or "UTC"
             try:
-                local_day = tzclock.local_date_of(c.due_at, zone)
-                following = tzclock.next_due(time_of(c.local_time), days_of(c.days), zone, c.due_at)
-                local_time = c.due_at.astimezone(tzclock.zone_for(zone)).time()
+                local_day = calendar.local_date_of(c.due_at, zone)
+                at, days = time_of(c.local_time), days_of(c.days)
+                following = calendar.next_due(at, days, zone, c.due_at)
+                local_time = c.due_at.astimezone(calendar.zone_for(zone)).time()
             except (ValueError, KeyError):
                 log.warning("ritual %s has an unusable schedule; paused", c.ritual_id)
                 following = now + timedelta(days=1)

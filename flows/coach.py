@@ -14,8 +14,7 @@ from datetime import datetime
 from typing import cast
 
 from flows import steps
-from flows.core import calendar as clock
-from flows.core import content, keys, policy
+from flows.core import calendar, content, keys, policy
 from flows.core.contract import (
     IDLE,
     NO_MEMORY,
@@ -170,7 +169,7 @@ def local_today(profile: Profile, now: datetime | None) -> str:
         return ""
     if profile.timezone:
         try:
-            return now.astimezone(clock.zone_for(profile.timezone)).date().isoformat()
+            return now.astimezone(calendar.zone_for(profile.timezone)).date().isoformat()
         except ValueError:
             pass
     return now.date().isoformat()

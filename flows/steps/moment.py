@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from transitions import EventData
 
-from flows.core import calendar as clock
 from flows.core import content
 from flows.core.contract import Reply, RitualRecord
 from flows.core.machine import END, Flow, State, Turn, model_of, say, value_is, value_of
 from flows.core.step import Step
+from flows.language import times
 from flows.steps import timezone
 from flows.steps.rituals import ALL_DAYS
 
@@ -18,12 +18,12 @@ def _has_zone(event: EventData) -> bool:
 
 
 def _a_time(event: EventData) -> bool:
-    return clock.parse_time(value_of(event)) is not None
+    return times.parse_time(value_of(event)) is not None
 
 
 def _create(event: EventData) -> None:
     turn = model_of(event)
-    parsed = clock.parse_time(value_of(event))
+    parsed = times.parse_time(value_of(event))
     if parsed is None:
         return
     at = parsed.strftime("%H:%M")

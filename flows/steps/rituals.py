@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from transitions import EventData
 
-from flows.core import calendar as clock
 from flows.core import content, policy
 from flows.core.contract import Option, Reply, RitualItem, RitualRecord
 from flows.core.machine import (
@@ -26,6 +25,7 @@ from flows.core.machine import (
     value_of,
 )
 from flows.core.step import Step
+from flows.language import times
 from flows.views import prompts
 
 LISTING = "_listing"
@@ -110,24 +110,24 @@ def _own_label(event: EventData) -> None:
 
 
 def _a_time(event: EventData) -> bool:
-    return clock.parse_time(value_of(event)) is not None
+    return times.parse_time(value_of(event)) is not None
 
 
 def _keep_time(event: EventData) -> None:
-    parsed = clock.parse_time(value_of(event))
+    parsed = times.parse_time(value_of(event))
     if parsed is not None:
         model_of(event).slots["time"] = parsed.strftime("%H:%M")
 
 
 def _some_days(event: EventData) -> bool:
-    return clock.parse_days(value_of(event)) is not None
+    return times.parse_days(value_of(event)) is not None
 
 
 def _store_days(event: EventData) -> None:
     value = value_of(event)
     days = DAY_SETS.get(value)
     if days is None:
-        parsed = clock.parse_days(value) or frozenset(range(7))
+        parsed = times.parse_days(value) or frozenset(range(7))
         days = "".join(str(d) for d in sorted(parsed))
     model_of(event).slots["days"] = days
 

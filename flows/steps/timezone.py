@@ -11,25 +11,25 @@ from typing import Any
 
 from transitions import EventData
 
-from flows.core import calendar as clock
-from flows.core import content
+from flows.core import calendar, content
 from flows.core.contract import Reply
 from flows.core.machine import END, Flow, State, Turn, model_of, value_is, value_of
 from flows.core.step import Step
+from flows.language import places
 
 ZONE = "_zone"
 LOCAL_NOW = "_local_now"
 
 
 def known(event: EventData) -> bool:
-    return clock.parse_timezone(value_of(event)) is not None
+    return places.parse_timezone(value_of(event)) is not None
 
 
 def propose(event: EventData) -> None:
     turn = model_of(event)
-    zone = clock.parse_timezone(value_of(event)) or "UTC"
+    zone = places.parse_timezone(value_of(event)) or "UTC"
     turn.slots[ZONE] = zone
-    turn.slots[LOCAL_NOW] = clock.describe_now(zone, turn.now) if turn.now else ""
+    turn.slots[LOCAL_NOW] = calendar.describe_now(zone, turn.now) if turn.now else ""
 
 
 def proposed(event: EventData) -> bool:

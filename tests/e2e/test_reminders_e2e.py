@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.service import next_due
-from flows.core import calendar as tzclock
+from flows.core import calendar
 from flows.core.contract import Profile
 from storage import migrate
 from storage.conversations import ConversationStore
@@ -42,7 +42,7 @@ def seeded(tmp_path: Path) -> Iterator[tuple[str, str]]:
     store, rituals = ConversationStore(engine, cipher), RitualStore(engine, cipher)
     now = datetime.now(UTC)
     profile = Profile(consented=True, role="both", timezone=ZONE)
-    local = now.astimezone(tzclock.zone_for(ZONE)) - timedelta(minutes=1)
+    local = now.astimezone(calendar.zone_for(ZONE)) - timedelta(minutes=1)
     at = local.strftime("%H:%M")
     due = next_due(profile, at, "0123456", now - timedelta(minutes=2))
     ids = {}
@@ -60,7 +60,7 @@ def seeded(tmp_path: Path) -> Iterator[tuple[str, str]]:
         due,
         now,
     )
-    day = tzclock.local_date_of(due, ZONE).isoformat()
+    day = calendar.local_date_of(due, ZONE).isoformat()
     with engine.begin() as conn:
         conn.execute(
             text("UPDATE rituals SET lease_until = :past WHERE id = :id"),

@@ -22,11 +22,10 @@ from flows.core.calendar import (
     describe_now,
     local_date_of,
     next_due,
-    parse_days,
-    parse_time,
-    parse_timezone,
     zone_for,
 )
+from flows.language.places import parse_timezone
+from flows.language.times import parse_days, parse_time
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
