@@ -7,8 +7,7 @@ person decides, so a rare false alarm costs one tap; a missed excuse costs nothi
 today. That is why a small set of readable patterns is enough, and why every finding has a
 stable name the content file explains in plain words.
 
-This module also holds the "rewrite it / keep it" check step both flows share, so the two
-behave the same way.
+The "rewrite it / keep it" step both flows share is `flows.core.rewrite`.
 
 Labelling rule for excuses (what ``excuses`` aims to find):
 
@@ -27,28 +26,10 @@ is not an excuse either.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import Final
 
-from transitions import EventData
-
-from flows.core import content
-from flows.core.contract import Reply
-from flows.core.machine import (
-    Callback,
-    Flow,
-    Turn,
-    forget,
-    has_words,
-    model_of,
-    step,
-    value_is,
-    value_of,
-)
 from flows.language import normalise as normalise_text
 from flows.language.blame import analyse
-
-Finder = Callable[[str], tuple[str, ...]]
 
 EXCUSES: Final = (
     "but",
@@ -71,8 +52,6 @@ EXCUSES: Final = (
 DEFENCES: Final = ("but", "not_true", "wrong", "actually", "explaining", "judging")
 """What can turn a reflection into a reply, in the order they are reported."""
 
-DRAFT = "draft"
-"""The slot holding words that are waiting for "rewrite or keep"."""
 
 # --- normalising --------------------------------------------------------------------------------
 
@@ -371,110 +350,3 @@ def defences(text: str) -> tuple[str, ...]:
     if analyse(text).kind == "blame":
         found.add("judging")
     return tuple(name for name in DEFENCES if name in found)
-
-
-# --- the shared "rewrite it / keep it" step -----------------------------------------------------
-
-
-def noticed(flow: str, table: str, found: Sequence[str]) -> str:
-    """One kind line per finding, from `[<flow>.<table>]`, or the general line."""
-    known = content.section(f"{flow}.{table}")
-    lines = [f"• {known[name]}" for name in found if name in known]
-    return "\n".join(lines or [f"• {known['other']}"])
-
-
-def check_prompt(table: str, find: Finder) -> Callable[[Flow, Turn], Reply]:
-    """The check state's prompt: their words back, and what was noticed in them.
-
-    Built from the parked draft each time, so /back or a stale button shows it whole.
-    """
-
-    def render(flow: Flow, turn: Turn) -> Reply:
-        draft = turn.slots.get(DRAFT, "")
-        return flow.plain_prompt(
-            turn.state,
-            turn.slots,
-            section="check",
-            draft=draft,
-            noticed=noticed(flow.name, table, find(draft)),
-        )
-
-    return render
-
-
-def _clear(find: Finder) -> Callback:
-    def check(event: EventData) -> bool:
-        return not find(value_of(event))
-
-    return check
-
-
-def _park(event: EventData) -> None:
-    model_of(event).slots[DRAFT] = value_of(event).strip()
-
-
-def _keep_draft(slot: str, shape: Callable[[str], str]) -> Callback:
-    def keep(event: EventData) -> None:
-        slots = model_of(event).slots
-        slots[slot] = shape(slots.pop(DRAFT, ""))
-
-    return keep
-
-
-def _keep_typed(slot: str, shape: Callable[[str], str]) -> Callback:
-    def keep(event: EventData) -> None:
-        model_of(event).slots[slot] = shape(value_of(event))
-
-    return keep
-
-
-def checked(
-    state: str,
-    dest: str,
-    find: Finder,
-    *,
-    slot: str | None = None,
-    shape: Callable[[str], str] = str.strip,
-    review: str = "review",
-) -> list[dict[str, Any]]:
-    """A free-text answer that is checked before it is kept.
-
-    Clear words move on to `dest`. Words with findings wait in `<state>_check`, which shows
-    what was noticed and offers "write it again" (back to the question) or "keep it as it
-    is"; typing there is a new version, checked again. While editing, the answer returns to
-    the review instead of moving on.
-    """
-    check = f"{state}_check"
-    slot = slot or state
-    return [
-        *step(
-            "text",
-            [state, check],
-            dest,
-            when=[has_words, _clear(find)],
-            do=[_keep_typed(slot, shape), forget(DRAFT)],
-            review=review,
-        ),
-        {
-            "trigger": "text",
-            "source": [state, check],
-            "dest": check,
-            "conditions": [has_words],
-            "before": _park,
-        },
-        *step(
-            "pick",
-            check,
-            dest,
-            when=[value_is("keep")],
-            do=[_keep_draft(slot, shape)],
-            review=review,
-        ),
-        {
-            "trigger": "pick",
-            "source": check,
-            "dest": state,
-            "conditions": value_is("rewrite"),
-            "before": forget(DRAFT),
-        },
-    ]

@@ -32,8 +32,9 @@ from flows.core.machine import (
     value_is,
     value_of,
 )
+from flows.core.rewrite import DRAFT, check_prompt, checked
 from flows.core.step import Step
-from flows.language.excuses import DRAFT, check_prompt, checked, defences
+from flows.language.excuses import defences
 
 PARTS = ("said", "reflection", "their_feeling", "urge")
 SAVED = (*PARTS, "say_back")

@@ -21,8 +21,9 @@ from flows.core.machine import (
     say,
     value_is,
 )
+from flows.core.rewrite import DRAFT, check_prompt, checked
 from flows.core.step import Step
-from flows.language.excuses import DRAFT, check_prompt, checked, excuses
+from flows.language.excuses import excuses
 
 PARTS = ("did", "impact", "will_change")
 
