@@ -7,6 +7,7 @@ keeps each step's module to what is its own.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flows.core import content
@@ -26,12 +27,25 @@ from flows.core.machine import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a written step asks, for whoever needs to know it (the shared test kit)."""
+
+    parts: tuple[str, ...]
+    skippable: tuple[str, ...]
+
+
+SHAPES: dict[str, Shape] = {}
+"""Flow name → shape of every step this builder made (filled as each step module loads)."""
+
+
 def written_step(
     name: str, parts: Sequence[str], *, skippable: Sequence[str] = (), **flow: Any
 ) -> Flow:
     """States `parts…`, "review" and "edit"; copy under `<name>.<part>`, `.review`, `.saved`,
     `.skipped`; saved to the journal as kind `name`."""
     names = tuple(parts)
+    SHAPES[name] = Shape(names, tuple(skippable))
     following = [*names[1:], "review"]
 
     def review(built: Flow, turn: Turn) -> Reply:
