@@ -103,6 +103,18 @@ def _words(spec: str) -> frozenset[str]:
     return frozenset(spec.split())
 
 
+@cache
+def _load_toml() -> dict[str, Any]:
+    ref = resources.files("flows").joinpath("content/lexicon_en.toml")
+    with ref.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _listed(name: str) -> str:
+    """A word set from the lexicon's `[words]` table (the data lives there, not here)."""
+    return str(_load_toml()["words"][name])
+
+
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """Verdict plus the evidence behind it, so the flow can explain itself."""
@@ -180,7 +192,7 @@ _RUN_RE: Final = re.compile(r"([^\W\d_])\1{2,}")
 _PUNCT_MAP: Final = {".": ".", ",": ",", "?": "?", "!": ".", ";": ".", ":": ","}
 _PUNCT: Final = frozenset({".", ",", "?"})
 _IS_CONTRACTION: Final = _words(
-    "it that what there here he she who how where when why everything nothing something this"
+    _listed("is_contraction")
 )
 _N_T: Final = {"ca": "can not", "wo": "will not", "ai": "is not", "sha": "shall not"}
 _SUFFIXES: Final = (("'re", "are"), ("'ve", "have"), ("'ll", "will"), ("'m", "am"), ("'d", "would"))
@@ -310,12 +322,6 @@ def _fix_grammar(text: str) -> str:
 # --------------------------------------------------------------------------------------
 
 Gram = tuple[str, ...]
-
-
-def _load_toml() -> dict[str, Any]:
-    ref = resources.files("flows").joinpath("content/lexicon_en.toml")
-    with ref.open("rb") as fh:
-        return tomllib.load(fh)
 
 
 @dataclass(frozen=True, slots=True)
@@ -562,57 +568,33 @@ _AUX: Final = (
     "have been|had been|will be|would be|keep|kept|been"
 )
 _OBJECT_PRECEDERS: Final = _words(
-    "love loves loved miss missed need want thank thanks tell told ask asked call called "
-    "text texted see saw trust believe forgive with to for at about of from like hate help "
-    "helped hug kiss hold meet met give gave show showed let make made without than around "
-    "blame blamed choose chose support understand hear heard marry married remind bless "
-    "adore cherish appreciate into onto upon against behind beside near by over under after "
-    "before watch watched follow followed join joined protect thinking think dreamt dream"
+    _listed("object_preceders")
 )
 _NEGATORS: Final = _words(
-    "not never no none nobody neither nor without hardly nothing nobodys noone"
+    _listed("negators")
 )
-_SUBORDINATORS: Final = _words("when whenever after because since cause once if while until before")
+_SUBORDINATORS: Final = _words(_listed("subordinators"))
 _FEAR_WORDS: Final = _words(
-    "scared afraid worried worry fear terrified anxious nervous frightened worries panic "
-    "wonder wondering"
+    _listed("fear_words")
 )
 _FILLERS_TRAIT: Final = _words(
-    "so such really very too just being a an the most completely totally absolutely "
-    "incredibly extremely always constantly literally honestly seriously actually still "
-    "kind sort of pretty quite truly simply nothing but complete total absolute real "
-    "biggest one more even ever like acting becoming getting sometimes often now lately "
-    "clearly obviously basically genuinely plain purely downright utterly fucking damn "
-    "bloody freaking big little behaving starting to be become turning into right yet again "
-    "frankly rather bit that this lowkey highkey legit"
+    _listed("fillers_trait")
 )
 _FILLERS_FEEL: Final = _words(
-    "so really very quite pretty a bit little kind sort of somewhat extremely incredibly "
-    "deeply truly honestly still also just too totally completely absolutely more super "
-    "rather fairly terribly genuinely actually always often sometimes even increasingly and "
-    "both all getting becoming starting beginning to growing feeling feel felt am was were "
-    "are is been be being have had has will would do did keep kept get got become became "
-    "grow grew end ended up find found myself help start started begin began can could "
-    "lately now right then already most awfully horribly seriously properly mostly slightly "
-    "way far much lowkey highkey legit literally kinda this that"
+    _listed("fillers_feel")
 )
 _FEEL_VERBS: Final = frozenset(["feel", "feels", "felt", "feeling"])
 _FILLERS_MAKE: Final = _words(
-    "feel feeling so really very just totally completely absolutely such always constantly "
-    "more even kind sort of a bit little also too extremely incredibly to"
+    _listed("fillers_make")
 )
 _MAKE_POSITIVE: Final = _FILLERS_MAKE | _words(
-    "laugh smile better whole happy proud believe think grateful lucky luckiest strong "
-    "beautiful special glow young alive myself home calm safe loved"
+    _listed("make_positive_extra")
 )
 _DIRECT_NAME_CLASH: Final = _words(
-    "baby kid child princess joke pain mess user drunk addict burden disappointment failure "
-    "disaster nightmare teenager toddler doormat pushover cheat dope nag snob hothead let "
-    "down"
+    _listed("direct_name_clash")
 )
 _QUANTIFIERS: Final = _words(
-    "some a an more lot little bit of few your our the real just really extra couple quiet "
-    "honest genuine"
+    _listed("quantifiers")
 )
 
 
@@ -706,7 +688,7 @@ def _you_is_subject(tokens: Sequence[str], idx: int) -> bool:
 
 
 _NEGATION_BARRIERS: Final = _words(
-    "because since cause when whenever and so while although though after"
+    _listed("negation_barriers")
 )
 
 
@@ -805,19 +787,13 @@ _EXTRA_ANCHORS: Final = (
     "guy villain problem fault blame",
 )
 _WHY_ALWAYS_ACCUSE: Final = _words(
-    "always never keep kept even still insist have has lie lied cheat cheated ignore "
-    "ignored treat act talk hide hid delete deleted sneak yell scream shout bother forget "
-    "forgot care think make do say said go went leave left lying ruin ruined refuse refused "
-    "let get put take took choose chose need constantly only"
+    _listed("why_always_accuse")
 )
 _WHY_BE_ACCUSE: Final = _words(
-    "so always never like being acting still even ignoring yelling shouting lying hiding "
-    "mad angry late doing talking treating such constantly making defending taking "
-    "pretending texting screaming picking defensive cold mean rude"
+    _listed("why_be_accuse")
 )
 _WHY_DONT_ACCUSE: Final = _words(
-    "ever even just care listen understand love trust help respect get think see believe "
-    "stop answer want notice bother remember"
+    _listed("why_dont_accuse")
 )
 
 
@@ -825,21 +801,13 @@ _WHY_DONT_ACCUSE: Final = _words(
 def _rules() -> _Rules:
     lex = _lex()
     accuse_alt = _alt(lex.accuse_verbs)
-    exp_verbs = set(lex.experiencer_verbs) | {
-        "annoy", "annoyed", "annoys", "disgust", "disgusts", "disgusted", "bore", "bores",
-        "bored", "exhaust", "exhausts", "exhausted", "stress", "stressed", "stresses",
-        "bother", "bothers", "bothered", "irritate", "irritates", "irritated", "infuriate",
-        "infuriates", "infuriated", "confuse", "confuses", "confused", "disappoint",
-        "disappointed", "disappoints", "sicken", "sickens", "sickened", "depress",
-        "depresses", "depressed", "anger", "angered", "embarrass", "humiliate",
-    }  # fmt: skip
+    exp_verbs = set(lex.experiencer_verbs) | _words(_listed("experiencer_verbs_extra"))
     direct_names = {
         " ".join(g) for g in lex.names if len(g) <= 2 and " ".join(g) not in _DIRECT_NAME_CLASH
     }
-    insult_adj = {" ".join(g) for g in lex.traits if len(g) == 1} | {
-        "fucking", "damn", "big", "little", "absolute", "complete", "total", "stupid",
-        "bloody", "freaking", "lying", "cheating", "worthless",
-    }  # fmt: skip
+    insult_adj = {" ".join(g) for g in lex.traits if len(g) == 1} | _words(
+        _listed("insult_adjectives_extra")
+    )
     # Each rule carries the words it cannot match without, so a sentence only pays for the
     # handful of rules whose anchors it contains.
     questions: tuple[tuple[str, str], ...] = (
@@ -1296,22 +1264,20 @@ def _emotion_at(tokens: Sequence[str], j: int, lex: _Lex, felt: bool) -> tuple[i
 
 
 # "You drive me crazy" vs "you drive me to work".
-_DRIVE_ME: Final = _words("crazy nuts insane mad up round away bananas mental wild batty")
-_DRIVE_ME_TO: Final = _words("drink tears despair madness distraction the")
+_DRIVE_ME: Final = _words(_listed("drive_me"))
+_DRIVE_ME_TO: Final = _words(_listed("drive_me_to"))
 # "You don't care/love/respect" judges the partner's heart even inside a when-clause.
 _ATTITUDE_VERBS: Final = _words(
-    "care love respect value appreciate want trust damn shit crap fuck deserve seriously me "
-    "understand think bother even ever"
+    _listed("attitude_verbs")
 )
 # "Stop worrying" is care, not contempt.
-_CARING_STOPS: Final = _words("worrying apologising apologizing stressing thinking overthinking")
+_CARING_STOPS: Final = _words(_listed("caring_stops"))
 _OBJECTS: Final = _words(
-    "you him her them my your the everyone people someone our his their myself yourself "
-    "anyone everybody somebody us"
+    _listed("objects")
 )
 _FIRST_PERSON: Final = frozenset({"i", "we"})
 _CAUSATIVES: Final = _words(
-    "make makes made making leave leaves left leaving get gets got getting keep keeps kept keeping"
+    _listed("causatives")
 )
 _POLITE_AFRAID: Final = re.compile(
     r"^(?:that )?(?:i|we) (?:can not|could not|will not|have to|need to|must|do not|am not|"
@@ -1424,16 +1390,15 @@ def _detect_feeling(doc: _Doc, lex: _Lex) -> None:
 
 
 _EXPERIENCER_ADVERBS: Final = _words(
-    "really just so still kind of truly actually honestly always deeply badly"
+    _listed("experiencer_adverbs")
 )
 # Adjectives that name the speaker's experience even without "for me" ("it was so painful").
 _SELF_EVIDENT_EXPERIENCES: Final = _words(
-    "painful scary hurtful heartbreaking devastating terrifying lonely frightening "
-    "humiliating upsetting"
+    _listed("self_evident_experiences")
 )
-_HURT_WORDS: Final = _words("hurt hurts stung stings")
-_HEART_WORDS: Final = _words("heart pain panic full")
-_IT_WORDS: Final = _words("it that this")
+_HURT_WORDS: Final = _words(_listed("hurt_words"))
+_HEART_WORDS: Final = _words(_listed("heart_words"))
+_IT_WORDS: Final = _words(_listed("it_words"))
 _HURTS_RE: Final = re.compile(
     r"(?<!\bwhen )(?<!\bif )\b(?:it|that|this|which|comment|words|what you said|silence) "
     r"(?:(?:really|still|"
@@ -1573,7 +1538,7 @@ def _trait_walk(toks: Sequence[str], j: int, lex: _Lex) -> str | None:
     return None
 
 
-_WALK_EXTRA_FILLERS: Final = _words("sounding looking seeming of kinda")
+_WALK_EXTRA_FILLERS: Final = _words(_listed("walk_extra_fillers"))
 
 
 def _detect_labels(doc: _Doc, r: _Rules, lex: _Lex, found: set[str]) -> None:
