@@ -59,7 +59,7 @@ Signals (stable names; the flow maps them to its own wording):
 * ``feel_like_you`` — "I feel like/that you <criticism>": a judgement dressed as a
   feeling (names no emotion).
 * ``model`` — no rule saw blame, but the trained model did (sarcasm about priorities, a
-  loaded "got it", an accusation stated as a fact); see ``flows/classifier.py``.
+  loaded "got it", an accusation stated as a fact); see ``flows/language/classifier.py``.
 * ``emotion_word`` — an emotion word about the speaker (mirrors ``feeling``).
 * ``i_need`` — the speaker states a relational need or value.
 * ``self_disclosure`` — the speaker owns a struggle without an emotion word: "I'm

@@ -8,7 +8,7 @@ those. It runs on onnxruntime and tokenizers only: nothing is downloaded, torch 
 needed to run Mend (`make model` rebuilds it; see `bot/train/`).
 
 The rules stay first and stay explainable; this module only reports probabilities, and the
-thresholds chosen when the model was built (the manifest) that `flows.screen.decide` reads:
+thresholds chosen when the model was built (the manifest) that `flows.language.screen.decide` reads:
 *clear* (sure enough for the full crisis response), *possible* (worth a gentle "are you
 safe right now?"), and *veto* (so sure a rule misread a harmless message that the rule's
 verdict becomes a question instead). Long messages are read in overlapping windows and the

@@ -78,7 +78,7 @@ Signals (stable names; the flow may map them to its own wording):
 * ``isolation`` — not allowed to see friends or family, go out, or work.
 * ``document_control`` — the partner holds the speaker's passport, ID or papers.
 * ``fear_of_partner`` — being scared of the partner or of what they will do.
-* ``danger_plain`` — the wider net (flows/screen_net.py): danger now in plainer words.
+* ``danger_plain`` — the wider net (flows/language/screen_net.py): danger now in plainer words.
 * ``self_harm_plain`` — the wider net: suicidal thoughts or plans in plainer or indirect words.
 * ``control_plain`` — the wider net: threats, forced accounting, fear of the partner.
 """

@@ -1,7 +1,7 @@
 """A stand-in for the trained model that hears exactly what a test tells it to.
 
 Coach and screen tests are about behaviour, not about what one trained model happens to
-score, so they install this instead (`flows.classifier.install`).
+score, so they install this instead (`flows.language.classifier.install`).
 """
 
 from __future__ import annotations

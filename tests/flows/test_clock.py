@@ -1,4 +1,5 @@
-"""Unit tests for flows.clock: parsing what people type, and DST-safe reminder scheduling.
+"""Parsing what people type (flows.language.places, .times) and DST-safe reminder
+scheduling (flows.core.calendar).
 
 Expected instants are worked out by hand from the published tz rules (noted next to each
 case) rather than recomputed with the code under test, so a shared misconception about

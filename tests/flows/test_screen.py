@@ -377,7 +377,7 @@ def test_module_is_stdlib_only() -> None:
             roots.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             roots.add(node.module.split(".")[0])
-    # The screen may use its own wider net (flows/screen_net.py), which is stdlib-only too.
+    # The screen may use its own wider net (flows/language/screen_net.py), which is stdlib-only too.
     assert roots <= set(sys.stdlib_module_names) | {"__future__", "flows"}, roots
 
 
