@@ -24,7 +24,7 @@ STARTS = 3
 START_SCRIPT = """
 import json, resource, time
 start = time.perf_counter()
-from flows import classifier
+from flows.language import classifier
 classifier.configure({on})
 from bot.telegram_app import build_application
 from bot.service import warm_up

@@ -530,7 +530,7 @@ def _open(step: _Step, name: str, slots: dict[str, str] | None = None, then: str
     if flow is rituals.FLOW and not step.profile.timezone:
         flow, start_slots = timezone.FLOW, {"then": ",".join(filter(None, (name, then)))}
     if flow.prepare is not None:
-        start_slots.update(flow.prepare(step.memory, step.today))
+        start_slots.update(flow.prepare(step.memory, step.today, step.profile))
     if RESUME in step.conversation.slots and flow in (safety.FLOW, safetyplan.FLOW):
         start_slots[RESUME] = step.conversation.slots[RESUME]
     state = None

@@ -11,7 +11,14 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from flows.core.contract import DeliveryItem, JournalItem, Progress, RitualItem, SharedItem
+from flows.core.contract import (
+    DeliveryItem,
+    JournalItem,
+    Progress,
+    RitualItem,
+    SharedItem,
+    Together,
+)
 from storage.conversations import _json_object, decode_parts
 from storage.crypto import TextCipher
 from storage.models import ConversationRow, Delivery, JournalEntry, Person
@@ -78,22 +85,19 @@ class PersonMemory:
     def progress(self) -> Progress:
         return ProgressStore(self._engine, self._cipher).progress(self._person_id)
 
-    def together(self, local_date: str) -> tuple[str, int, int] | None:
-        """Both scores, only while both are safe for two, and only since this link began."""
+    def together(self, local_date: str) -> Together | None:
+        """Both scores of the latest day both shared, since this link began (whether they
+        may be shown is the coach's decision, `flows.core.policy.show_together`)."""
         partners = PartnerStore(self._engine, self._cipher)
         partner = partners.partner_of(self._person_id)
-        if partner is None or not partner.safe_for_two:
-            return None
-        with Session(self._engine) as session:
-            me = session.get(Person, self._person_id)
-        if me is None or me.paused is not None or me.track == "individual":
+        if partner is None:
             return None
         since = partners.linked_since(self._person_id)
         store = ProgressStore(self._engine, self._cipher)
         found = store.together(self._person_id, partner.person_id, local_date)
         if found is None or (since is not None and found[0] < since.date().isoformat()):
             return None
-        return found
+        return Together(*found, partner_safe=partner.safe_for_two)
 
     def partner_ready(self) -> bool | None:
         partner = PartnerStore(self._engine, self._cipher).partner_of(self._person_id)

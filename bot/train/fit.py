@@ -7,7 +7,7 @@ matters at run time is the encoder pass, and both checks read the same message.
 
 Reproducible by design: seeded shuffles and augmentation, deterministic torch kernels, a
 fixed thread count, and a data hash in the manifest so a test can tell when the committed
-model no longer matches the data. The run-time code (`flows.classifier`) scores the
+model no longer matches the data. The run-time code (`flows.language.classifier`) scores the
 validation split, so thresholds are chosen on exactly what ships: the int8 ONNX file.
 
 Run: `make model` (installs the `train` extra first), or `python -m bot.train.fit`.

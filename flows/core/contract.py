@@ -323,6 +323,19 @@ class JournalItem:
     created_on: str  # the date, already formatted for the person
 
 
+@dataclass(frozen=True, slots=True)
+class Together:
+    """The latest day (since the link began) on which both partners shared their score.
+
+    A fact, not a decision: whether it may be shown is `flows.core.policy`'s to say.
+    """
+
+    day: str
+    mine: int
+    theirs: int
+    partner_safe: bool  # the partner is neither paused nor on the individual track
+
+
 class Memory(Protocol):
     """What the coach and its steps may read back about this one person (never anyone else).
 
@@ -345,7 +358,7 @@ class Memory(Protocol):
 
     def shared(self, share_id: int) -> SharedItem | None: ...
 
-    def together(self, local_date: str) -> tuple[str, int, int] | None: ...
+    def together(self, local_date: str) -> Together | None: ...
 
     def partner_ready(self) -> bool | None: ...
 
@@ -377,7 +390,7 @@ class _NoMemory:
     def shared(self, share_id: int) -> SharedItem | None:
         return None
 
-    def together(self, local_date: str) -> tuple[str, int, int] | None:
+    def together(self, local_date: str) -> Together | None:
         return None
 
     def partner_ready(self) -> bool | None:
@@ -431,6 +444,7 @@ __all__ = [
     "Snapshot",
     "Text",
     "Tick",
+    "Together",
     "Track",
     "Unsupported",
     "role_of",

@@ -100,7 +100,7 @@ class Flow:
     # An exercise for two: paused after a crisis, never offered on the individual track.
     couples: bool = False
     # Slots to begin with, read from the person's memory (and their date) as it opens.
-    prepare: Callable[[Memory, str], Slots] | None = None
+    prepare: Callable[[Memory, str, Profile], Slots] | None = None
     machine: Machine = field(init=False, repr=False)
     _by_name: dict[str, State] = field(init=False, repr=False)
     _option_cache: dict[tuple[str, str], tuple[Option, ...]] = field(

@@ -42,6 +42,11 @@ def may_reach(me: Profile, other: Other | None) -> bool:
     return other is not None and for_two(me) and other.safe_for_two and other.reachable
 
 
+def show_together(me: Profile, partner_safe: bool) -> bool:
+    """Both partners' shared scores are shown only while both are safe for two."""
+    return for_two(me) and partner_safe
+
+
 def both_safe(me: Profile, other: Other | None) -> bool:
     """For news both should hear (an agreement paused): sent only while both are safe."""
     return other is not None and for_two(me) and other.safe_for_two

@@ -12,7 +12,7 @@ from typing import Any
 from transitions import EventData
 
 from flows.core import content, policy
-from flows.core.contract import CheckinRecord, Reply
+from flows.core.contract import CheckinRecord, Memory, Profile, Reply
 from flows.core.machine import (
     END,
     Flow,
@@ -60,18 +60,17 @@ def _shared(event: EventData) -> None:
     _record(event, shared=True)
 
 
-def _prepare(memory: Any, today: str) -> dict[str, str]:
+def _prepare(memory: Memory, today: str, profile: Profile) -> dict[str, str]:
     slots: dict[str, str] = {}
-    if memory is None or not today:
+    if not today:
         return slots
     earlier = memory.checkin_on(today)
     if earlier is not None:
         slots[TODAY] = str(earlier)
     both = memory.together(today)
-    if both is not None:
-        day, mine, theirs = both
+    if both is not None and policy.show_together(profile, both.partner_safe):
         slots[TOGETHER] = content.text(
-            "checkin.together", day=day, mine=str(mine), theirs=str(theirs)
+            "checkin.together", day=both.day, mine=str(both.mine), theirs=str(both.theirs)
         )
     return slots
 

@@ -49,7 +49,7 @@ def visited(memory: Memory) -> frozenset[str]:
     return frozenset(found)
 
 
-def _prepare(memory: Memory, today: str) -> Slots:
+def _prepare(memory: Memory, today: str, profile: Profile) -> Slots:
     return {SEEN: ",".join(sorted(visited(memory)))}
 
 

@@ -26,6 +26,7 @@ from flows.core.contract import (
     RitualItem,
     SharedItem,
     Text,
+    Together,
 )
 
 
@@ -39,7 +40,7 @@ class Memory:
         self.checkins: dict[str, int] = {}
         self.progress_data = Progress()
         self.shares: dict[int, SharedItem] = {}
-        self.together_scores: tuple[str, int, int] | None = None
+        self.together_scores: Together | None = None
         self.partner_is_ready: bool | None = None
 
     def journal(self, limit: int) -> Sequence[JournalItem]:
@@ -66,7 +67,7 @@ class Memory:
     def shared(self, share_id: int) -> SharedItem | None:
         return self.shares.get(share_id)
 
-    def together(self, local_date: str) -> tuple[str, int, int] | None:
+    def together(self, local_date: str) -> Together | None:
         return self.together_scores
 
     def partner_ready(self) -> bool | None:

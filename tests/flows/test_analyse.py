@@ -1,4 +1,4 @@
-"""Tests for flows.analyse: accuracy on the labelled set, key phrases, robustness.
+"""Tests for flows.language.blame: accuracy on the labelled set, key phrases, robustness.
 
 The labelled set is the contract for the reframing step; the thresholds are floors, not
 targets, so a regression that costs a few points fails loudly with the offending rows.
@@ -253,7 +253,7 @@ def test_arbitrary_text_never_raises(text: str) -> None:
 
 
 def test_the_rules_are_standard_library_only() -> None:
-    """The explainable layer runs anywhere; only `flows.classifier` touches the model."""
+    """The explainable layer runs anywhere; only `flows.language.classifier` touches the model."""
     source = Path(analyse_module.__file__).read_text(encoding="utf-8")
     imported: set[str] = set()
     for node in ast.walk(ast.parse(source)):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flows.core import content
 from flows.core.contract import CheckinRecord
 from tests.flows.driver import Chat
@@ -47,3 +49,21 @@ def test_a_second_check_in_today_says_it_replaces_the_first() -> None:
     chat.pick("5")
     chat.pick("skip")
     assert chat.records == [CheckinRecord("2026-03-01", 5, None)]
+
+
+def test_both_shared_scores_are_shown_only_while_both_are_safe_for_two() -> None:
+    from flows.core.contract import Profile, Together
+
+    safe = Profile(True, "both", safety_checked_on="2026-03-01")
+    shown = content.text("checkin.together", day="2026-02-28", mine="3", theirs="4")
+    for profile, partner_safe, expected in (
+        (safe, True, True),
+        (replace(safe, paused="self_harm"), True, False),  # after a crisis: nothing of them
+        (replace(safe, track="individual"), True, False),
+        (safe, False, False),  # the partner is not safe for two: nothing about them
+    ):
+        chat = Chat(profile)
+        chat.memory.together_scores = Together("2026-02-28", 3, 4, partner_safe)
+        chat.command("checkin")
+        assert chat.where == ("checkin", "score")
+        assert (shown in chat.said) is expected, (profile, partner_safe)

@@ -1,4 +1,4 @@
-"""Tests for the rules layer of flows.screen: recall and false alarms on the labelled set,
+"""Tests for the rules layer of flows.language.screen: recall and false alarms on the labelled set,
 traps, robustness. (The trained layer: test_classifier.py and test_holdout.py.)
 
 The labelled set (tests/data/crisis.tsv) is the contract for crisis screening. The floors
