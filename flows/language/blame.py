@@ -797,17 +797,159 @@ _WHY_DONT_ACCUSE: Final = _words(
 )
 
 
-@cache
-def _rules() -> _Rules:
+def _generalising() -> dict[str, Any]:
+    """Words that make one moment into always or never."""
+    return dict(
+        always=_rule(
+            ["you"],
+            rf"\byou (?:(?:{_AUX}|{_ADV}) ){{0,3}}(?:almost )?(?P<adv>always|constantly|"
+            r"continually|perpetually|forever|consistently|repeatedly|invariably|habitually|"
+            r"endlessly|(?:keep|keeps|kept)(?: on)?(?= \w+ing\b))\b",
+        ),
+        all_the_time=_rule(
+            [
+                "you",
+                "time day night weekend morning evening week again over seven 24 247 nonstop non",
+            ],
+            r"\byou\b(?P<pred>[^.,?]{0,80}?)\b(?:all the time|every (?:single )?(?:time|day|"
+            r"night|weekend|morning|evening|week)|each time|again and again|over and over"
+            r"(?: again)?|twenty four seven|24 ?7|day and night|non ?stop)\b",
+        ),
+        every_time_i=_rule(
+            ["you", "every each whenever"],
+            r"\b(?:every (?:single )?time|each time|whenever) (?:i|we)\b[^.?]*?\byou\b",
+        ),
+        again=_rule(
+            ["you", "again"],
+            rf"\byou (?:(?:{_ADV}|{_AUX}) ){{0,2}}(?P<pred>[^.,?]{{1,50}}?),? (?:yet |once )?again"
+            r"\b",
+        ),
+        never=_rule(
+            ["you"],
+            rf"\byou (?:(?:{_AUX}|{_ADV}) ){{0,3}}(?P<adv>never ever|never once|never|"
+            r"hardly ever|hardly|rarely|seldom|barely ever|barely|not once|no longer|"
+            r"(?:do|did|will|would|can|could) not (?:ever|even once|once))\b",
+        ),
+    )
+
+
+def _labels() -> dict[str, Any]:
+    """Calling the person something instead of naming what happened."""
     lex = _lex()
-    accuse_alt = _alt(lex.accuse_verbs)
-    exp_verbs = set(lex.experiencer_verbs) | _words(_listed("experiencer_verbs_extra"))
     direct_names = {
         " ".join(g) for g in lex.names if len(g) <= 2 and " ".join(g) not in _DIRECT_NAME_CLASH
     }
     insult_adj = {" ".join(g) for g in lex.traits if len(g) == 1} | _words(
         _listed("insult_adjectives_extra")
     )
+    return dict(
+        you_cop=_rule(
+            ["you"],
+            r"\byou (?:are being|were being|are acting|were acting|have been being|are|were|"
+            r"have been|had been|will be|would be|will always be|act|acted|acting|sound|sounded|"
+            r"seem|seemed|look|looked|become|became|can be|could be|must be|being|so|very|such|"
+            r"too|really|just|always)\b",
+        ),
+        direct_name=_rule(
+            ["you"],
+            rf"(?<!\bthank )(?<!\bto )\byou (?:{_alt(insult_adj)} ){{0,3}}{_alt(direct_names)}\b",
+        ),
+        such_a=_rule(["such what"], r"\b(?:such|what) an? (?P<rest>(?:\S+ ){0,3}\S+)"),
+        so_trait=_rule(
+            ["you", "so that this as"],
+            r"\byou (?:would|could|did|do|will|can|would even|could even|actually) (?:\w+ ){0,2}"
+            r"(?:something|anything|things|that|this|it|such a thing) (?:so|that|this|as) "
+            r"(?P<adj>\w+(?: \w+)?)",
+        ),
+        imperative_label=_rule(
+            ["be being act acting"], r"\b(?:do not|never|stop|quit) (?:being|be|acting|act)\b"
+        ),
+        treat_like=_rule(
+            ["like if though"],
+            r"(?:\byou (?:(?:always|just|really|constantly|still|keep|now) )?|\b(?:do not|stop|"
+            r"quit|never) )(?:treat|treated|treats|"
+            r"treating|act|acted|acts|acting|behave|behaved|behaving|talk to me|talked to me|"
+            r"speak to me|spoke to me|look at me|looked at me|make it sound|made it sound) "
+            r"(?:me )?(?:like|as if|as though)\b(?P<rest>[^.?]*)",
+        ),
+        all_you=_rule(
+            ["you", "all"],
+            r"\ball you (?:ever |really |seem to |ever really )?(?P<v>do|did|care about|cared "
+            r"about|think about|thought about|want|wanted|talk about|talked about|say|said|worry "
+            r"about|do is|care for) (?:is|was|are|were)?\b(?P<rest>[^.?]*)",
+        ),
+    )
+
+
+def _fault() -> dict[str, Any]:
+    """Putting one's own feelings or the whole problem on the other."""
+    lex = _lex()
+    exp_verbs = set(lex.experiencer_verbs) | _words(_listed("experiencer_verbs_extra"))
+    return dict(
+        fault=_rule(
+            [
+                "fault blame responsible did caused started brought look on yourself problem "
+                "cause doing"
+            ],
+            r"\byour (?:own )?fault\b|\b(?:i|we) (?:still |totally |completely |really |just )?"
+            r"blame you\b|\byou are (?:the )?(?:only )?(?:one )?to blame\b|\byou are "
+            r"responsible for (?:this|all|everything|the mess|what|how)\b|\byou did this\b"
+            r"|\byou (?:caused|started) (?:this|that|it|all|all of this|all this)\b"
+            r"|\byou brought (?:this|that|it|all this) on\b"
+            r"|\byour (?:own )?doing\b|\b(?:is|was) (?:all )?(?:your|you are) doing (?:[.?]|$)"
+            r"|\blook (?:at )?what you(?: have)? (?:did|done|made|caused)\b|\b(?:this|that|it|all"
+            r" this|all of this|everything) (?:is|was) (?:all )?on you\b|\byou (?:only )?have "
+            r"(?:only )?yourself to blame\b|\byou are the (?:problem|cause)\b",
+        ),
+        fault_polar=_rule(
+            ["you", "because thanks reason one"],
+            r"\bbecause of you\b|\bthanks to you\b|\byou are the (?:only )?reason\b|\byou are the"
+            r" (?:only )?one (?:who|that)\b",
+        ),
+        make_me=_rule(
+            ["you", "me"],
+            rf"\byou (?:(?:{_AUX}|{_ADV}|keep|always|constantly|just|really|literally) ){{0,3}}"
+            r"(?P<v>make|makes|made|making|drive|drives|drove|driving|get|gets|got|getting|leave|"
+            r"leaves|left|leaving) me\b(?P<rest>[^.?]*)",
+        ),
+        experiencer_you=_rule(
+            ["you", "me"], rf"\byou (?:(?:{_ADV}|have|had) ){{0,2}}{_alt(exp_verbs)} me\b"
+        ),
+        make_phrases=_rule(
+            ["you"],
+            r"\byou (?:(?:really|just|always|constantly|so) )?(?:piss|pissed|pisses|stress|"
+            r"stressed|stresses) me (?:off|out)\b|\byou (?:really |always )?get on my nerves\b"
+            r"|\byou (?:always |just )?(?:bring|brought|wear|wore) me (?:down|out)\b"
+            r"|\byou (?:always |just |really )?(?:break|broke|breaking) my heart\b",
+        ),
+        make_worse=_rule(
+            ["you", "make made makes making"],
+            r"\byou (?:(?:always|just|only|really|have|had|constantly) ){0,2}(?:make|made|makes|"
+            r"making) (?:everything|things|it|this|life|my life|our life|our lives|every day|it"
+            r" all|this all|every conversation|everything we do) (?:so |even |much |a lot |way |"
+            r"ten times )?(?:harder|worse|difficult|impossible|hard|miserable|hell|awful|"
+            r"unbearable|complicated|about you|a nightmare|a living hell|so hard)\b",
+        ),
+        more_than_me=_rule(
+            ["than"],
+            r"\b(?:matters?|mean|means|is|are|was|were) more (?:important )?(?:to you )?than "
+            r"(?:me|i do|i am|us|we do|we are|your family|your wife|your husband|the kids|our "
+            r"family)\b|\bmore important (?:to you )?than (?:me|i am|us|your family|the kids)\b",
+        ),
+        feel_like_you=_rule(
+            ["you", "feel feels felt feeling seems seemed sounds looks"],
+            r"\b(?:i|it) (?:(?:really|just|still|sometimes|often|always|honestly|almost|kind of|"
+            r"sort of|do|did|definitely|genuinely|truly) ){0,3}(?P<v>feel|feels|felt|am feeling|"
+            r"was feeling|have felt|have been feeling|get the (?:feeling|sense|impression)|got "
+            r"the (?:feeling|sense|impression)|have the (?:feeling|sense|impression)|seems|seemed"
+            r"|sounds|looks)(?P<conn> like| that| as if| as though)?(?: that)? you\b"
+            r"(?P<rest>[^.?]*)",
+        ),
+    )
+
+
+def _questions() -> dict[str, Any]:
+    """Questions that are accusations."""
     # Each rule carries the words it cannot match without, so a sentence only pays for the
     # handful of rules whose anchors it contains.
     questions: tuple[tuple[str, str], ...] = (
@@ -868,6 +1010,20 @@ def _rules() -> _Rules:
         ("who", r"\bwho (?:even )?are you (?:even |anymore|now|kidding)"),
         ("what", r"\bwhat is it with you\b"),
     )  # fmt: skip
+    return dict(
+        questions=_gated(questions),
+        why_q=_rule(
+            ["why come"],
+            r"\b(?:why|how come) (?:(?P<aux>do|does|did|would|will|can|could|are|were|is|have|"
+            r"has|must|should)(?P<neg> not)? )?you (?P<rest>[^.?]*)",
+        ),
+    )
+
+
+def _accusations() -> dict[str, Any]:
+    """Accusing, demanding, complaining and contempt."""
+    lex = _lex()
+    accuse_alt = _alt(lex.accuse_verbs)
     contempt_grammar: tuple[tuple[str, str], ...] = (
         ("typical", r"(?:^|[.?,] )(?:oh |so |how |just |that is |that is so |oh so |so so )?"
                     r"typical\b"),
@@ -875,149 +1031,7 @@ def _rules() -> _Rules:
         ("pfft pff tsk seriously", r"(?:^|[.?] )(?:pfft|pff|tsk|seriously) (?:[.,?]|$)"),
         ("eyeroll facepalm smh figures", r"\beyeroll\b|\bfacepalm\b|\bsmh\b|\bthat figures\b"),
     )  # fmt: skip
-    extra = tuple(
-        (_words(anchor), re.compile(pattern), signal)
-        for anchor, (pattern, signal) in zip(_EXTRA_ANCHORS, (
-            (r"\b(?:nobody|no one|noone|who) (?:else )?(?:could|would|can|will|could ever"
-             r"|would ever) (?:\w+ )?(?:live with|stand|put up with|love|want|deal with|"
-             r"handle) you\b", "contempt"),
-            (r"\byou have (?:a|an|some|serious|real|such a|a real|a serious|a big) (?:\w+ )?"
-             r"(?:problem|issue|issues|attitude|temper|ego|mean streak)\b", "you_are_trait"),
-            (r"\byou (?:(?:always|just) )?(?:leave|left|make|made|let) me (?:to )?(?:do|handle|"
-             r"deal with|clean|carry|sort out|organi[sz]e|pay for) (?:everything|it all|all the|"
-             r"all of it|every)\b", "you_always"),
-            (r"(?:^|[.?] )(?:and |yet |once |so )?again (?:[.?]|$)", "again_tag"),
-            (r"(?P<weak>(?:^|[.?,] )(?:that |it )?figures\b|\bwhy am i not surprised\b|\bno "
-             r"surprise there\b|\bnot surprised\b)", "contempt"),
-            (r"\bmore (?:important|interesting|fun|exciting|valuable|worth it|attractive) "
-             r"(?:to you )?than (?:me|us|i am|i do|your family|the kids|our family|we are)\b",
-             "passive_aggressive"),
-            (r"\bwhat (?:is|will) it (?:going to )?take (?:for you|to make you|to get you)\b",
-             "accusing_question"),
-            (r"\bwhy (?:do|must|should|does) (?:i|it) (?:always |constantly |even |ever )?"
-             r"(?:have to|need to|got to|gotta|keep|fall on me)\b", "accusing_question"),
-            (r"\bwhy is (?:everything|it always|it never|it so hard for you|nothing)\b"
-             r"(?P<you>)", "accusing_question"),
-            (r"\b(?:did|has|does) it (?:ever |even |ever even )?(?:occur|occurred) to you\b",
-             "accusing_question"),
-            (r"\bi (?:always|constantly|forever) (?:have to|need to|got to|gotta|get "
-             r"stuck|am stuck)\b(?P<rest>[^.?]*)\byou\b", "you_always"),
-            (r"\bi am (?:always |the only one |always the only one )(?:the one )?(?:who|that) "
-             r"(?:always |has to |have to |ever |actually |even )?(?:apologi[sz]|clean|plan|"
-             r"gives? in|reach|initiat|compromis|pay|sort|fix|makes? the effort|tr[yi]|cares?|"
-             r"remember|does|do everything|says? sorry|makes? up|calls?|texts?|picks? up|"
-             r"deals? with|handles?|cooks?|worr|puts? in|gives?|bends?|backs? down)"
-             r"|\bi (?:always )?have to be the one\b", "passive_aggressive"),
-            (r"\bevery (?:single )?(?:conversation|argument|discussion|day|night|time|"
-             r"weekend|holiday|trip|dinner|talk) (?:with you|you)\b(?P<neg>[^.?]*)",
-             "you_always"),
-            (r"\b(?:it|everything|this) is (?:always |all |only ever |always just )(?:about"
-             r" )?(?:you|what you|your)\b", "you_always"),
-            (r"\bif you (?:actually|really|truly|even|genuinely|ever) (?:cared|loved|respected|"
-             r"wanted|listened|valued|gave a)\b", "mind_reading"),
-            (r"\b(?:a real|a good|a decent|a normal|any normal|any decent|any good|any real|a "
-             r"proper|most normal|normal|real|decent) (?:partner|husband|wife|person|man|"
-             r"woman|boyfriend|girlfriend|people|father|mother|dad|mom|mum|adult|couple)s? "
-             r"(?:would|would not|would have|does|does not|do not|knows|know|actually|"
-             r"at least)\b", "contempt"),
-            (r"\bso (?:now )?(?:i am|it is) (?:the bad guy|the villain|the problem|my fault|"
-             r"all my fault|to blame)\b", "passive_aggressive"),
-        ), strict=True)
-    )  # fmt: skip
-    return _Rules(
-        always=_rule(
-            ["you"],
-            rf"\byou (?:(?:{_AUX}|{_ADV}) ){{0,3}}(?:almost )?(?P<adv>always|constantly|"
-            r"continually|perpetually|forever|consistently|repeatedly|invariably|habitually|"
-            r"endlessly|(?:keep|keeps|kept)(?: on)?(?= \w+ing\b))\b",
-        ),
-        all_the_time=_rule(
-            [
-                "you",
-                "time day night weekend morning evening week again over seven 24 247 nonstop non",
-            ],
-            r"\byou\b(?P<pred>[^.,?]{0,80}?)\b(?:all the time|every (?:single )?(?:time|day|"
-            r"night|weekend|morning|evening|week)|each time|again and again|over and over"
-            r"(?: again)?|twenty four seven|24 ?7|day and night|non ?stop)\b",
-        ),
-        every_time_i=_rule(
-            ["you", "every each whenever"],
-            r"\b(?:every (?:single )?time|each time|whenever) (?:i|we)\b[^.?]*?\byou\b",
-        ),
-        again=_rule(
-            ["you", "again"],
-            rf"\byou (?:(?:{_ADV}|{_AUX}) ){{0,2}}(?P<pred>[^.,?]{{1,50}}?),? (?:yet |once )?again"
-            r"\b",
-        ),
-        never=_rule(
-            ["you"],
-            rf"\byou (?:(?:{_AUX}|{_ADV}) ){{0,3}}(?P<adv>never ever|never once|never|"
-            r"hardly ever|hardly|rarely|seldom|barely ever|barely|not once|no longer|"
-            r"(?:do|did|will|would|can|could) not (?:ever|even once|once))\b",
-        ),
-        you_cop=_rule(
-            ["you"],
-            r"\byou (?:are being|were being|are acting|were acting|have been being|are|were|"
-            r"have been|had been|will be|would be|will always be|act|acted|acting|sound|sounded|"
-            r"seem|seemed|look|looked|become|became|can be|could be|must be|being|so|very|such|"
-            r"too|really|just|always)\b",
-        ),
-        direct_name=_rule(
-            ["you"],
-            rf"(?<!\bthank )(?<!\bto )\byou (?:{_alt(insult_adj)} ){{0,3}}{_alt(direct_names)}\b",
-        ),
-        such_a=_rule(["such what"], r"\b(?:such|what) an? (?P<rest>(?:\S+ ){0,3}\S+)"),
-        fault=_rule(
-            [
-                "fault blame responsible did caused started brought look on yourself problem "
-                "cause doing"
-            ],
-            r"\byour (?:own )?fault\b|\b(?:i|we) (?:still |totally |completely |really |just )?"
-            r"blame you\b|\byou are (?:the )?(?:only )?(?:one )?to blame\b|\byou are "
-            r"responsible for (?:this|all|everything|the mess|what|how)\b|\byou did this\b"
-            r"|\byou (?:caused|started) (?:this|that|it|all|all of this|all this)\b"
-            r"|\byou brought (?:this|that|it|all this) on\b"
-            r"|\byour (?:own )?doing\b|\b(?:is|was) (?:all )?(?:your|you are) doing (?:[.?]|$)"
-            r"|\blook (?:at )?what you(?: have)? (?:did|done|made|caused)\b|\b(?:this|that|it|all"
-            r" this|all of this|everything) (?:is|was) (?:all )?on you\b|\byou (?:only )?have "
-            r"(?:only )?yourself to blame\b|\byou are the (?:problem|cause)\b",
-        ),
-        fault_polar=_rule(
-            ["you", "because thanks reason one"],
-            r"\bbecause of you\b|\bthanks to you\b|\byou are the (?:only )?reason\b|\byou are the"
-            r" (?:only )?one (?:who|that)\b",
-        ),
-        make_me=_rule(
-            ["you", "me"],
-            rf"\byou (?:(?:{_AUX}|{_ADV}|keep|always|constantly|just|really|literally) ){{0,3}}"
-            r"(?P<v>make|makes|made|making|drive|drives|drove|driving|get|gets|got|getting|leave|"
-            r"leaves|left|leaving) me\b(?P<rest>[^.?]*)",
-        ),
-        experiencer_you=_rule(
-            ["you", "me"], rf"\byou (?:(?:{_ADV}|have|had) ){{0,2}}{_alt(exp_verbs)} me\b"
-        ),
-        make_phrases=_rule(
-            ["you"],
-            r"\byou (?:(?:really|just|always|constantly|so) )?(?:piss|pissed|pisses|stress|"
-            r"stressed|stresses) me (?:off|out)\b|\byou (?:really |always )?get on my nerves\b"
-            r"|\byou (?:always |just )?(?:bring|brought|wear|wore) me (?:down|out)\b"
-            r"|\byou (?:always |just |really )?(?:break|broke|breaking) my heart\b",
-        ),
-        feel_like_you=_rule(
-            ["you", "feel feels felt feeling seems seemed sounds looks"],
-            r"\b(?:i|it) (?:(?:really|just|still|sometimes|often|always|honestly|almost|kind of|"
-            r"sort of|do|did|definitely|genuinely|truly) ){0,3}(?P<v>feel|feels|felt|am feeling|"
-            r"was feeling|have felt|have been feeling|get the (?:feeling|sense|impression)|got "
-            r"the (?:feeling|sense|impression)|have the (?:feeling|sense|impression)|seems|seemed"
-            r"|sounds|looks)(?P<conn> like| that| as if| as though)?(?: that)? you\b"
-            r"(?P<rest>[^.?]*)",
-        ),
-        questions=_gated(questions),
-        why_q=_rule(
-            ["why come"],
-            r"\b(?:why|how come) (?:(?P<aux>do|does|did|would|will|can|could|are|were|is|have|"
-            r"has|must|should)(?P<neg> not)? )?you (?P<rest>[^.?]*)",
-        ),
+    return dict(
         accuse=_rule(
             ["you"],
             r"\byou (?:(?:have|had|just|really|totally|completely|literally|actually|basically|"
@@ -1123,6 +1137,17 @@ def _rules() -> _Rules:
             r"\b(?:your|so called|like you were|you call|you were|you are|the) sarcasmquote\b"
         ),
         contempt_grammar=_gated(contempt_grammar),
+        stop_ing=_rule(
+            ["stop quit"],
+            r"(?:^|[.?,] |\bjust |\boh )(?:stop|quit) (?P<v>\w+ing)\b(?P<rest>[^.?]*)",
+        ),
+    )
+
+
+def _owning() -> dict[str, Any]:
+    """What an honest I-statement has: needs, what matters, a when, an apology, softeners."""
+    lex = _lex()
+    return dict(
         need=_rule(
             ["need needed needing"],
             r"\b(?:i|i just|i really|i still|i also|i honestly|i truly|i think i|i do) "
@@ -1169,40 +1194,6 @@ def _rules() -> _Rules:
             r"|\bi was wrong\b|\bforgive me\b|\bmy bad\b",
         ),
         softeners=_PhraseIndex.build(lex.softeners),
-        treat_like=_rule(
-            ["like if though"],
-            r"(?:\byou (?:(?:always|just|really|constantly|still|keep|now) )?|\b(?:do not|stop|"
-            r"quit|never) )(?:treat|treated|treats|"
-            r"treating|act|acted|acts|acting|behave|behaved|behaving|talk to me|talked to me|"
-            r"speak to me|spoke to me|look at me|looked at me|make it sound|made it sound) "
-            r"(?:me )?(?:like|as if|as though)\b(?P<rest>[^.?]*)",
-        ),
-        make_worse=_rule(
-            ["you", "make made makes making"],
-            r"\byou (?:(?:always|just|only|really|have|had|constantly) ){0,2}(?:make|made|makes|"
-            r"making) (?:everything|things|it|this|life|my life|our life|our lives|every day|it"
-            r" all|this all|every conversation|everything we do) (?:so |even |much |a lot |way |"
-            r"ten times )?(?:harder|worse|difficult|impossible|hard|miserable|hell|awful|"
-            r"unbearable|complicated|about you|a nightmare|a living hell|so hard)\b",
-        ),
-        all_you=_rule(
-            ["you", "all"],
-            r"\ball you (?:ever |really |seem to |ever really )?(?P<v>do|did|care about|cared "
-            r"about|think about|thought about|want|wanted|talk about|talked about|say|said|worry "
-            r"about|do is|care for) (?:is|was|are|were)?\b(?P<rest>[^.?]*)",
-        ),
-        so_trait=_rule(
-            ["you", "so that this as"],
-            r"\byou (?:would|could|did|do|will|can|would even|could even|actually) (?:\w+ ){0,2}"
-            r"(?:something|anything|things|that|this|it|such a thing) (?:so|that|this|as) "
-            r"(?P<adj>\w+(?: \w+)?)",
-        ),
-        more_than_me=_rule(
-            ["than"],
-            r"\b(?:matters?|mean|means|is|are|was|were) more (?:important )?(?:to you )?than "
-            r"(?:me|i do|i am|us|we do|we are|your family|your wife|your husband|the kids|our "
-            r"family)\b|\bmore important (?:to you )?than (?:me|i am|us|your family|the kids)\b",
-        ),
         disclosure=_rule(
             ["i"],
             r"\bi am (?:(?:really|so|just|still|honestly|kind of|truly|genuinely|also) )*"
@@ -1219,15 +1210,78 @@ def _rules() -> _Rules:
             r"|\b(?:it|this|that) is (?:really |so |very )?(?:hard|difficult) for me\b"
             r"|\bi (?:find|found) it (?:really |so |very )?(?:hard|difficult) to\b",
         ),
-        imperative_label=_rule(
-            ["be being act acting"], r"\b(?:do not|never|stop|quit) (?:being|be|acting|act)\b"
-        ),
-        stop_ing=_rule(
-            ["stop quit"],
-            r"(?:^|[.?,] |\bjust |\boh )(?:stop|quit) (?P<v>\w+ing)\b(?P<rest>[^.?]*)",
-        ),
+    )
+
+
+def _extras() -> dict[str, Any]:
+    """Late additions, each with the signal it reports."""
+    extra = tuple(
+        (_words(anchor), re.compile(pattern), signal)
+        for anchor, (pattern, signal) in zip(_EXTRA_ANCHORS, (
+            (r"\b(?:nobody|no one|noone|who) (?:else )?(?:could|would|can|will|could ever"
+             r"|would ever) (?:\w+ )?(?:live with|stand|put up with|love|want|deal with|"
+             r"handle) you\b", "contempt"),
+            (r"\byou have (?:a|an|some|serious|real|such a|a real|a serious|a big) (?:\w+ )?"
+             r"(?:problem|issue|issues|attitude|temper|ego|mean streak)\b", "you_are_trait"),
+            (r"\byou (?:(?:always|just) )?(?:leave|left|make|made|let) me (?:to )?(?:do|handle|"
+             r"deal with|clean|carry|sort out|organi[sz]e|pay for) (?:everything|it all|all the|"
+             r"all of it|every)\b", "you_always"),
+            (r"(?:^|[.?] )(?:and |yet |once |so )?again (?:[.?]|$)", "again_tag"),
+            (r"(?P<weak>(?:^|[.?,] )(?:that |it )?figures\b|\bwhy am i not surprised\b|\bno "
+             r"surprise there\b|\bnot surprised\b)", "contempt"),
+            (r"\bmore (?:important|interesting|fun|exciting|valuable|worth it|attractive) "
+             r"(?:to you )?than (?:me|us|i am|i do|your family|the kids|our family|we are)\b",
+             "passive_aggressive"),
+            (r"\bwhat (?:is|will) it (?:going to )?take (?:for you|to make you|to get you)\b",
+             "accusing_question"),
+            (r"\bwhy (?:do|must|should|does) (?:i|it) (?:always |constantly |even |ever )?"
+             r"(?:have to|need to|got to|gotta|keep|fall on me)\b", "accusing_question"),
+            (r"\bwhy is (?:everything|it always|it never|it so hard for you|nothing)\b"
+             r"(?P<you>)", "accusing_question"),
+            (r"\b(?:did|has|does) it (?:ever |even |ever even )?(?:occur|occurred) to you\b",
+             "accusing_question"),
+            (r"\bi (?:always|constantly|forever) (?:have to|need to|got to|gotta|get "
+             r"stuck|am stuck)\b(?P<rest>[^.?]*)\byou\b", "you_always"),
+            (r"\bi am (?:always |the only one |always the only one )(?:the one )?(?:who|that) "
+             r"(?:always |has to |have to |ever |actually |even )?(?:apologi[sz]|clean|plan|"
+             r"gives? in|reach|initiat|compromis|pay|sort|fix|makes? the effort|tr[yi]|cares?|"
+             r"remember|does|do everything|says? sorry|makes? up|calls?|texts?|picks? up|"
+             r"deals? with|handles?|cooks?|worr|puts? in|gives?|bends?|backs? down)"
+             r"|\bi (?:always )?have to be the one\b", "passive_aggressive"),
+            (r"\bevery (?:single )?(?:conversation|argument|discussion|day|night|time|"
+             r"weekend|holiday|trip|dinner|talk) (?:with you|you)\b(?P<neg>[^.?]*)",
+             "you_always"),
+            (r"\b(?:it|everything|this) is (?:always |all |only ever |always just )(?:about"
+             r" )?(?:you|what you|your)\b", "you_always"),
+            (r"\bif you (?:actually|really|truly|even|genuinely|ever) (?:cared|loved|respected|"
+             r"wanted|listened|valued|gave a)\b", "mind_reading"),
+            (r"\b(?:a real|a good|a decent|a normal|any normal|any decent|any good|any real|a "
+             r"proper|most normal|normal|real|decent) (?:partner|husband|wife|person|man|"
+             r"woman|boyfriend|girlfriend|people|father|mother|dad|mom|mum|adult|couple)s? "
+             r"(?:would|would not|would have|does|does not|do not|knows|know|actually|"
+             r"at least)\b", "contempt"),
+            (r"\bso (?:now )?(?:i am|it is) (?:the bad guy|the villain|the problem|my fault|"
+             r"all my fault|to blame)\b", "passive_aggressive"),
+        ), strict=True)
+    )  # fmt: skip
+    return dict(
         extra_blame=extra,
     )
+
+
+@cache
+def _rules() -> _Rules:
+    """Every rule of the blame check, built once; each theme is a function of its own."""
+    return _Rules(
+        **_generalising(),
+        **_labels(),
+        **_fault(),
+        **_questions(),
+        **_accusations(),
+        **_owning(),
+        **_extras(),
+    )
+
 
 
 # --------------------------------------------------------------------------------------
