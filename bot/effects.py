@@ -8,7 +8,6 @@ and collects what to send once it has committed.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,15 +23,14 @@ from flows.core.contract import (
     DeliveryRecord,
     EraseRecord,
     JournalRecord,
-    Option,
     PartnerRecord,
     Profile,
     Record,
     Reply,
     RitualRecord,
 )
-from flows.core.keys import partner_key
 from flows.steps.rituals import days_text, label_of
+from flows.views import partner as partner_view
 from storage.agreements import AgreementStore
 from storage.partners import Partner, PartnerStore
 from storage.progress import ProgressStore
@@ -195,17 +193,6 @@ def _delivery(done: Applied, record: DeliveryRecord) -> None:
 # --- partner mode ------------------------------------------------------------------------------
 
 
-def proposal(body: str) -> dict[str, str]:
-    """A proposed agreement travels as JSON: its text, end date and review date."""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        data = {}
-    if not isinstance(data, dict):
-        data = {}
-    return {key: str(data.get(key, "")) for key in ("text", "ends", "review")}
-
-
 def _invite(done: Applied, record: PartnerRecord) -> None:
     code = done.stores.partners.create_invite(done.person_id, done.now)
     done.tell("partner", "invite", link=done.invite_link + code)
@@ -225,19 +212,6 @@ def _unlink(done: Applied, record: PartnerRecord) -> None:
     done.tell("partner", "unlinked")
     gone = done.stores.partners.unlink(done.person_id)
     done.tell_partner(gone, Reply(content.text("partner", "unlinked_other")))
-
-
-def _received(kind: str, text: str, share_id: int) -> Reply:
-    """The partner's view of something shared: the words, and the answers it can get."""
-    buttons = {
-        "statement": content.options("partner.received"),
-        "agreement": dict(content.section("partner.received")["agreement_options"]),
-    }.get(kind, {})
-    readable = proposal(text)["text"] if kind == "agreement" else text
-    return Reply(
-        content.text("partner.received", kind, text=readable),
-        tuple(Option(partner_key(share_id, v), label) for v, label in buttons.items()),
-    )
 
 
 def _share(done: Applied, record: PartnerRecord) -> None:
@@ -260,7 +234,7 @@ def _share(done: Applied, record: PartnerRecord) -> None:
     share_id = partners.share(
         done.person_id, partner.person_id, record.kind, record.text, done.now, record.share_id
     )
-    done.tell_partner(partner, _received(record.kind, record.text, share_id))
+    done.tell_partner(partner, partner_view.received(record.kind, record.text, share_id))
     done.tell("partner", "sent")
 
 
@@ -279,7 +253,7 @@ def _answer(done: Applied, record: PartnerRecord) -> None:
     if not partners.answer_once(done.person_id, item.id, done.now):
         done.tell("partner", policy.Answer.ANSWERED.value)
         return
-    terms = proposal(item.body)
+    terms = partner_view.proposal(item.body)
     verdict = policy.answered(item.kind, record.kind, terms["ends"], done.now.date().isoformat())
     if verdict is policy.Answer.EXPIRED:
         done.tell("partner", policy.Answer.GONE.value)

@@ -189,7 +189,7 @@ class Flow:
         state: str | None = None,
         today: str = "",
         now: datetime | None = None,
-        memory: Any = None,
+        memory: Memory = NO_MEMORY,
     ) -> tuple[Conversation, Turn]:
         turn = Turn(state or self.first, slots or {}, profile, today, now, memory)
         turn.replies.append(self.prompt(turn))
@@ -203,7 +203,7 @@ class Flow:
         value: str,
         today: str = "",
         now: datetime | None = None,
-        memory: Any = None,
+        memory: Memory = NO_MEMORY,
     ) -> tuple[Conversation, Turn]:
         """Run one trigger; stay put with a hint when nothing accepts it."""
         turn = Turn(conversation.state, conversation.slots, profile, today, now, memory)

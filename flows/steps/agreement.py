@@ -14,7 +14,6 @@ shown as clean text they can forward themselves. Mend never sends it to a partne
 from __future__ import annotations
 
 import calendar
-import json
 import re
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -38,6 +37,7 @@ from flows.core.machine import (
     value_of,
 )
 from flows.core.step import Step
+from flows.views import partner as partner_view
 
 KIND = "agreement"
 
@@ -446,12 +446,10 @@ def _linked(event: EventData) -> bool:
 def _propose(event: EventData) -> None:
     """Send the draft to the partner to accept, suggest changes to, or decline."""
     turn = model_of(event)
-    proposal = {
-        "text": clean_copy(turn.slots),
-        "ends": turn.slots.get("ends", ""),
-        "review": turn.slots.get("review_on", ""),
-    }
-    turn.records.append(PartnerRecord("share", kind="agreement", text=json.dumps(proposal)))
+    text = partner_view.propose(
+        clean_copy(turn.slots), turn.slots.get("ends", ""), turn.slots.get("review_on", "")
+    )
+    turn.records.append(PartnerRecord("share", kind="agreement", text=text))
 
 
 def _saved(flow: Flow, turn: Turn) -> Reply:

@@ -45,13 +45,11 @@ class _Journal(Protocol):
     def journal(self, limit: int) -> Sequence[JournalItem]: ...
 
 
-def past(memory: _Journal | None) -> list[tuple[str, str]]:
-    """Earlier check-ins as (date, score), newest first; none when memory is not at hand.
+def past(memory: _Journal) -> list[tuple[str, str]]:
+    """Earlier check-ins as (date, score), newest first.
 
     Entries whose score is not one of ours are skipped rather than guessed at.
     """
-    if memory is None:
-        return []
     found: list[tuple[str, str]] = []
     for item in memory.journal(SCAN):
         if item.kind != KIND:
@@ -97,8 +95,7 @@ def _save(event: EventData) -> None:
         parts.append(("words", turn.slots["words"]))
     turn.records.append(JournalRecord(KIND, tuple(parts)))
     turn.say(content.text("forgive.saved"))
-    if turn.memory is not None:
-        turn.say(look_back(past(turn.memory), score))
+    turn.say(look_back(past(turn.memory), score))
 
 
 def _drop(event: EventData) -> None:

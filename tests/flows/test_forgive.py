@@ -160,13 +160,16 @@ def test_the_look_back_shows_the_last_eight_oldest_first_without_judgement() -> 
         assert judging not in said.casefold()
 
 
-def test_without_memory_the_save_still_works_and_skips_the_look_back() -> None:
+def test_with_nothing_stored_the_save_works_and_the_look_back_says_it_is_the_first() -> None:
     flow = forgive.FLOW
     conversation = Conversation("forgive", "review", {"score": "3"}, flow.version)
     after, turn = flow.fire(conversation, Profile(consented=True), "pick", "save")
     assert after.idle
     assert turn.records == [JournalRecord("forgive", (("score", "3"),))]
-    assert [r.text for r in turn.replies] == [content.text("forgive.saved")]
+    assert [r.text for r in turn.replies] == [
+        content.text("forgive.saved"),
+        content.text("forgive.look_back", "first"),
+    ]
 
 
 def test_past_reads_only_well_formed_check_ins_newest_first() -> None:
@@ -178,7 +181,7 @@ def test_past_reads_only_well_formed_check_ins_newest_first() -> None:
         entry("5", "01 Mar 2026", "light"),
     ]
     assert forgive.past(memory) == [("03 Mar 2026", "2"), ("01 Mar 2026", "5")]
-    assert forgive.past(None) == []
+    assert forgive.past(Memory()) == []
     assert forgive.sparkline(["1", "2", "3", "4", "5", "x"]) == "▁▂▃▅▇"
 
 
