@@ -66,11 +66,7 @@ class PersonMemory:
             return self._item(rows[0]) if rows else None
 
     def rituals(self) -> list[RitualItem]:
-        store = RitualStore(self._engine, self._cipher)
-        return [
-            RitualItem(r.id, r.kind, r.label, r.local_time, r.days)
-            for r in store.of_person(self._person_id)
-        ]
+        return RitualStore(self._engine, self._cipher).of_person(self._person_id)
 
     def delivery(self, delivery_id: int) -> DeliveryItem | None:
         with Session(self._engine) as session:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from flows.core.contract import RitualItem
 from flows.core.policy import safe_for_two
 from storage.models import Delivery, Person, Ritual
 from storage.store import Store
@@ -49,17 +50,6 @@ _PERSON_FACTS = (
     _people.c.paused,
     _people.c.track,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class RitualView:
-    """A ritual as the coach lists it (the label already decrypted)."""
-
-    id: int
-    kind: str
-    label: str | None
-    local_time: str
-    days: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +108,7 @@ class RitualStore(Store):
             )
             return int(found.scalar_one())
 
-    def of_person(self, person_id: int) -> list[RitualView]:
+    def of_person(self, person_id: int) -> list[RitualItem]:
         with self._read() as conn:
             rows = conn.execute(
                 select(_rituals)
@@ -126,7 +116,7 @@ class RitualStore(Store):
                 .order_by(_rituals.c.local_time, _rituals.c.id)
             ).all()
         return [
-            RitualView(
+            RitualItem(
                 r.id,
                 r.kind,
                 self._cipher.decrypt(r.label) if r.label else None,

@@ -7,7 +7,6 @@ and everything else runs on SQLite as usual.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,7 +17,6 @@ from flows.core.contract import Choice, Command, Conversation, JournalRecord, Pr
 from storage import migrate
 from storage.conversations import ConversationStore
 from storage.crypto import TextCipher, new_key
-from storage.engine import make_engine
 from storage.memory import PersonMemory
 from storage.rituals import RitualStore
 from tests.conftest import FakeClock
@@ -30,14 +28,9 @@ NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def pg() -> Iterator[Engine]:
-    engine = make_engine(URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    migrate.upgrade(URL)
-    yield engine
-    engine.dispose()
+def pg(postgres: Engine) -> Engine:
+    """The shared migrated PostgreSQL of tests/conftest.py."""
+    return postgres
 
 
 def test_migrations_and_the_hot_path(pg: Engine) -> None:
