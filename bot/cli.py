@@ -28,12 +28,19 @@ def _settings() -> Settings:
 
 
 def _mend(settings: Settings) -> Mend:
-    from storage import migrate
-    from storage.crypto import TextCipher
+    from storage import keyguard, migrate
+    from storage.crypto import BadKey, TextCipher
     from storage.engine import make_engine
 
     migrate.upgrade(settings.database)
-    return Mend(make_engine(settings.database), TextCipher(settings.secret_keys()))
+    engine = make_engine(settings.database)
+    try:
+        cipher = TextCipher(settings.secret_keys(may_create=not keyguard.holds_data(engine)))
+        keyguard.check(engine, cipher)
+    except BadKey as problem:
+        engine.dispose()
+        raise SettingsError(f"MEND_SECRET_KEY {problem}") from None
+    return Mend(engine, cipher)
 
 
 def cmd_run(settings: Settings) -> int:

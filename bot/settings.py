@@ -86,11 +86,12 @@ class Settings(BaseSettings):
     def database(self) -> str:
         return self.database_url or sqlite_url(self.mend_data_dir)
 
-    def secret_keys(self) -> list[bytes]:
-        """The configured keys, or for local use one generated into the data folder."""
+    def secret_keys(self, may_create: bool = True) -> list[bytes]:
+        """The configured keys, or for local use the data folder's own (made only for an
+        empty database)."""
         if self.mend_secret_key is not None:
             return parse_keys(self.mend_secret_key.get_secret_value())
-        return [local_key(self.mend_data_dir)]
+        return [local_key(self.mend_data_dir, may_create)]
 
     @property
     def base_url(self) -> str:

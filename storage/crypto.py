@@ -31,6 +31,10 @@ class BadKey(ValueError):
     """A configured key is not 32 url-safe base64 bytes."""
 
 
+class Unreadable(ValueError):
+    """A stored value none of the configured keys can open (never shown as empty text)."""
+
+
 def _decode(key: bytes) -> bytes:
     try:
         raw = base64.urlsafe_b64decode(key)
@@ -55,11 +59,20 @@ def new_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode("ascii")
 
 
-def local_key(data_dir: Path) -> bytes:
-    """For local use without MEND_SECRET_KEY: one key, made once, readable by the owner only."""
+def local_key(data_dir: Path, may_create: bool = True) -> bytes:
+    """For local use without MEND_SECRET_KEY: one key, made once, readable by the owner only.
+
+    Made only for an empty database (`may_create`): a fresh key over existing data would
+    read nothing and then write under a second key.
+    """
     path = data_dir / KEY_FILE
     if path.exists():
         return path.read_bytes().strip()
+    if not may_create:
+        raise BadKey(
+            f"is not set and there is no key file at {path}, but the database already holds "
+            "data: set MEND_SECRET_KEY to the key that wrote it"
+        )
     data_dir.mkdir(parents=True, exist_ok=True)
     key = new_key().encode("ascii")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -74,6 +87,7 @@ def local_key(data_dir: Path) -> bytes:
 
 
 def _key_id(raw: bytes) -> str:
+    """A key's fingerprint: short, and no help in finding the key."""
     return hashlib.sha256(raw).hexdigest()[:8]
 
 
@@ -86,13 +100,24 @@ class TextCipher:
         self._sealing = AESGCM(raws[0])
         self._opening = {_key_id(raw): AESGCM(raw) for raw in raws}
 
+    @property
+    def sealing(self) -> str:
+        """The fingerprint of the key that seals new values."""
+        return self._sealing_id
+
+    @property
+    def fingerprints(self) -> frozenset[str]:
+        """Every configured key's fingerprint (each can open what it sealed)."""
+        return frozenset(self._opening)
+
     def encrypt(self, text: str) -> str:
         nonce = os.urandom(NONCE_BYTES)
         sealed = self._sealing.encrypt(nonce, text.encode("utf-8"), None)
         return f"{PREFIX}{self._sealing_id}:" + base64.b64encode(nonce + sealed).decode("ascii")
 
     def decrypt(self, stored: str) -> str:
-        """Plain legacy rows pass through; a row no key can open reads as empty, not a crash."""
+        """Plain legacy rows pass through; a row no key can open raises `Unreadable`, never
+        becomes empty text (which the next save would make permanent)."""
         if not stored.startswith(PREFIX):
             return stored
         key_id, _, body = stored[len(PREFIX) :].partition(":")
@@ -103,5 +128,4 @@ class TextCipher:
             blob = base64.b64decode(body)
             return opener.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], None).decode("utf-8")
         except (InvalidTag, ValueError, binascii.Error):
-            log.error("a stored value could not be decrypted with the configured keys")
-            return ""
+            raise Unreadable(f"a stored value (key {key_id}) cannot be opened") from None

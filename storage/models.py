@@ -239,3 +239,16 @@ class Agreement(SQLModel, table=True):
     status: str = Field(max_length=12)  # active, paused, ended
     review_sent: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class KeyFingerprint(SQLModel, table=True):
+    """A key that has sealed stored words (a short hash of it, never the key itself).
+
+    Start-up refuses a configuration with none of these keys: reading with a wrong key would
+    show empty words, and the next save would mix two keys in one database.
+    """
+
+    __tablename__ = "key_fingerprints"
+
+    fingerprint: str = Field(primary_key=True, max_length=16)
+    first_used_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
