@@ -44,6 +44,8 @@ def _mend(settings: Settings) -> Mend:
 
 
 def cmd_run(settings: Settings) -> int:
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.telegram_app import build_application, run_polling, start_reminders
 
     if settings.telegram_bot_token is None:
@@ -66,6 +68,16 @@ def cmd_run(settings: Settings) -> int:
     )
     try:
         run_polling(application)
+    except InvalidToken:
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN was refused by the Telegram API (revoked or mistyped? "
+            "or TELEGRAM_API_URL points elsewhere)"
+        ) from None
+    except NetworkError as problem:
+        raise SettingsError(
+            f"cannot reach the Telegram API at {settings.base_url.removesuffix('/bot')} "
+            f"({type(problem).__name__}); check the network or TELEGRAM_API_URL"
+        ) from None
     finally:
         mend.close()
     return 0

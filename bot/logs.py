@@ -8,13 +8,16 @@ None of that may reach a log, whatever LOG_LEVEL says.
 from __future__ import annotations
 
 import logging
+import sys
+import traceback
 from collections.abc import Iterable
+from types import TracebackType
 
 QUIET = {
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
     "telegram": logging.INFO,
-    "apscheduler": logging.INFO,
+    "apscheduler": logging.WARNING,
     "alembic": logging.WARNING,
     "transitions": logging.ERROR,  # "can't trigger event…" is a choice Mend handles, not news
 }
@@ -35,6 +38,24 @@ class Redact(logging.Filter):
         return True
 
 
+class RedactingFormatter(logging.Formatter):
+    """Redacts the whole formatted record, tracebacks and exception messages included."""
+
+    def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self.secrets)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
 class WithholdUpdates(logging.Filter):
     """PTB's "Received data was …" quotes people's messages; keep the fact, drop the words."""
 
@@ -42,6 +63,14 @@ class WithholdUpdates(logging.Filter):
         if "Received data" in str(record.msg):
             record.msg, record.args = "Error while parsing updates (contents withheld)", None
         return True
+
+
+class StartUpFailure(logging.Filter):
+    """PTB reports a failed start (refused token, unreachable API) with a long traceback; the
+    CLI says the same in one line and exits 2, so the traceback is left out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "(Bootstrap" not in str(record.msg)
 
 
 def guard_library_loggers() -> None:
@@ -52,12 +81,28 @@ def guard_library_loggers() -> None:
             logger.addFilter(WithholdUpdates())
 
 
+def install_excepthook(secrets: Iterable[str]) -> None:
+    """An exception nobody caught is printed redacted too (its message may hold a URL)."""
+    hidden = [s for s in secrets if s]
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        text = "".join(traceback.format_exception(kind, value, tb))
+        sys.stderr.write(redact(text, hidden))
+
+    sys.excepthook = hook
+
+
 def setup(level: str, secrets: Iterable[str] = ()) -> None:
     guard_library_loggers()
     handler = logging.StreamHandler()
     handler.set_name("mend")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    secrets = [s for s in secrets if s]
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+    )
     handler.addFilter(Redact(secrets))
+    handler.addFilter(StartUpFailure())
+    install_excepthook(secrets)
     root = logging.getLogger()
     root.handlers[:] = [h for h in root.handlers if h.get_name() != "mend"] + [handler]
     root.setLevel(level)

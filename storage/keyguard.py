@@ -25,11 +25,9 @@ SEALED = "g1:%"
 
 
 def holds_data(engine: Engine) -> bool:
-    """Whether anyone or any key has been stored (then no new local key may be made)."""
+    """Whether anyone is stored (then no new local key may be made)."""
     with engine.connect() as conn:
-        anyone = conn.execute(select(_people.c.id).limit(1)).first()
-        keys = conn.execute(select(_fingerprints.c.fingerprint).limit(1)).first()
-    return anyone is not None or keys is not None
+        return conn.execute(select(_people.c.id).limit(1)).first() is not None
 
 
 def check(engine: Engine, cipher: TextCipher, now: datetime | None = None) -> None:
@@ -37,7 +35,8 @@ def check(engine: Engine, cipher: TextCipher, now: datetime | None = None) -> No
     then record the sealing key, so the next start knows it."""
     with engine.begin() as conn:
         known = {row[0] for row in conn.execute(select(_fingerprints.c.fingerprint))}
-        if known and not known & cipher.fingerprints:
+        anyone = conn.execute(select(_people.c.id).limit(1)).first() is not None
+        if known and anyone and not known & cipher.fingerprints:
             raise BadKey(
                 "cannot read the words already stored (they were sealed with key "
                 f"{', '.join(sorted(known))}; the configured keys are "

@@ -28,10 +28,14 @@ def write_words(engine: Engine, sealing: TextCipher) -> None:
     store.close()
 
 
-def test_an_empty_database_takes_any_key_and_remembers_it(engine: Engine) -> None:
+def test_a_database_with_nobody_in_it_takes_any_key_and_then_holds_to_it(
+    engine: Engine,
+) -> None:
     first = cipher(new_key())
     assert not keyguard.holds_data(engine)
     keyguard.check(engine, first, NOW)
+    keyguard.check(engine, cipher(new_key()), NOW)  # still nobody: nothing to misread
+    write_words(engine, first)
     assert keyguard.holds_data(engine)
     with pytest.raises(BadKey):
         keyguard.check(engine, cipher(new_key()), NOW)
