@@ -13,6 +13,7 @@ import gc
 import json
 import statistics
 import time
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
@@ -52,11 +53,16 @@ async def echo_app() -> App:
     return app
 
 
-async def drive(app: App, batch: list[Update]) -> tuple[float, list[float]]:
+async def drive(
+    app: App, batch: list[Update], fetched: Callable[[list[Update]], None] | None = None
+) -> tuple[float, list[float]]:
+    """`fetched`: what polling does with each batch of 100 before handling it (the inbox)."""
     latencies: list[float] = []
     gc.collect()
     start = time.perf_counter()
-    for update in batch:
+    for n, update in enumerate(batch):
+        if fetched is not None and n % FETCHED == 0:
+            fetched(batch[n : n + FETCHED])
         t0 = time.perf_counter()
         await app.process_update(update)
         latencies.append(time.perf_counter() - t0)
@@ -64,14 +70,19 @@ async def drive(app: App, batch: list[Update]) -> tuple[float, list[float]]:
 
 
 VARIANTS = {
-    "rules only": (False, False),
-    "rules + model": (True, False),
-    "rules + model, primed in a thread": (True, True),
+    "rules only": (False, False, False),
+    "rules only, through the inbox": (False, False, True),
+    "rules + model": (True, False, False),
+    "rules + model, primed in a thread": (True, True, False),
 }
-"""Name: (language model on, model run in a worker thread before the coach)."""
+"""Name: (language model on, model run in a worker thread before the coach, each fetched
+batch kept in the inbox and every update settled after its replies, as polling does)."""
+FETCHED = 100
 
 
-async def measure(model_on: bool, in_thread: bool, round_no: int, echo: App) -> tuple[float, ...]:
+async def measure(
+    model_on: bool, in_thread: bool, round_no: int, echo: App, inbox: bool = False
+) -> tuple[float, ...]:
     from flows.language import classifier
 
     classifier.configure(model_on)
@@ -85,7 +96,17 @@ async def measure(model_on: bool, in_thread: bool, round_no: int, echo: App) -> 
         batch = updates(app.bot, SCRIPT, people, first_id=first, vary=True)
         echo_batch = updates(echo.bot, SCRIPT, people, vary=True)
         echo_seconds, _ = await drive(echo, echo_batch)
-        seconds, latencies = await drive(app, batch)
+        keep = None
+        if inbox:
+            # Polling keeps the JSON as Telegram sent it, so it is made before the clock runs.
+            sent = {u.update_id: json.dumps(u.to_dict()) for u in batch}
+
+            def keep(chunk: list[Update]) -> None:
+                service.keep([(u.update_id, sent[u.update_id]) for u in chunk])
+
+        seconds, latencies = await drive(app, batch, keep)
+        if inbox and service.waiting():
+            raise SystemExit("updates were left in the inbox")
         saved = journal_rows(engine)
         if saved != PEOPLE:  # a fast wrong answer is no answer
             raise SystemExit(f"expected {PEOPLE} saved entries, found {saved}")
@@ -98,12 +119,14 @@ async def main() -> dict[str, Any]:
     echo = await echo_app()
     results: dict[str, Any] = {}
     print(f"updates per round: {PEOPLE * len(SCRIPT)} ({PEOPLE} people x {len(SCRIPT)} steps)")
-    for name, (model_on, in_thread) in VARIANTS.items():
+    for name, (model_on, in_thread, inbox) in VARIANTS.items():
         echo_rates: list[float] = []
         mend_rates: list[float] = []
         latencies: list[float] = []
         for round_no in range(ROUNDS):
-            echo_rate, mend_rate, *lat = await measure(model_on, in_thread, round_no, echo)
+            echo_rate, mend_rate, *lat = await measure(
+                model_on, in_thread, round_no, echo, inbox
+            )
             echo_rates.append(echo_rate)
             mend_rates.append(mend_rate)
             latencies.extend(lat)

@@ -10,6 +10,7 @@ stuck. Its contents are never logged.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
@@ -41,6 +42,23 @@ logs.guard_library_loggers()
 class MendBot(ExtBot[None]):
     wait: Callable[[float], Awaitable[None]] = staticmethod(asyncio.sleep)
     """How to wait before a retry; tests replace it so nothing really sleeps."""
+    _on_fetched: Callable[[Sequence[tuple[int, str]]], None] | None = None
+    """Called with every fetched batch (update id, the JSON as Telegram sent it) before polling
+    asks for the next one, which confirms this one to Telegram: the inbox keeps them, so a
+    crash before they are handled loses nothing."""
+    _raw: list[dict[str, Any]] | None = None
+
+    def when_fetched(self, keep: Callable[[Sequence[tuple[int, str]]], None]) -> None:
+        """What to do with each fetched batch before the next fetch confirms it."""
+        self._on_fetched = keep
+
+    async def _do_post(self, endpoint: str, data: Any, *args: Any, **kwargs: Any) -> Any:
+        """Keeps getUpdates' answer as sent: re-serialising parsed updates costs more than
+        handling one."""
+        result = await super()._do_post(endpoint, data, *args, **kwargs)
+        if endpoint == "getUpdates" and isinstance(result, list):
+            self._raw = result
+        return result
 
     async def send_text(
         self, chat_id: int, text: str, markup_json: str | None = None, tries: int = 0
@@ -93,7 +111,7 @@ class MendBot(ExtBot[None]):
         **kwargs: Any,
     ) -> tuple[Update, ...]:
         try:
-            return await super().get_updates(
+            batch = await super().get_updates(
                 offset=offset,
                 limit=limit,
                 timeout=timeout,
@@ -103,16 +121,22 @@ class MendBot(ExtBot[None]):
         except TelegramError:
             raise
         except Exception:  # a parsing failure: salvage the batch one by one
-            raw = await self._post(
-                "getUpdates",
-                {
-                    "offset": offset,
-                    "limit": limit,
-                    "timeout": 0,
-                    "allowed_updates": allowed_updates,
-                },
+            batch = await self._salvage(offset, limit, allowed_updates)
+        raw, self._raw = self._raw or [], None
+        if batch and self._on_fetched is not None:
+            self._on_fetched(
+                [(int(i["update_id"]), json.dumps(i)) for i in raw if isinstance(i, dict)]
             )
-            return tuple(self._read(item) for item in raw if isinstance(item, dict))
+        return batch
+
+    async def _salvage(
+        self, offset: int | None, limit: int | None, allowed_updates: Sequence[str] | None
+    ) -> tuple[Update, ...]:
+        raw = await self._post(
+            "getUpdates",
+            {"offset": offset, "limit": limit, "timeout": 0, "allowed_updates": allowed_updates},
+        )
+        return tuple(self._read(item) for item in raw if isinstance(item, dict))
 
     def _read(self, item: dict[str, Any]) -> Update:
         try:

@@ -6,6 +6,7 @@ replies into output; everything between lives here once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from flows.core.contract import Attachment, Event, Outcome, Reply, Tick
 from storage.agreements import AgreementStore
 from storage.conversations import ConversationStore, Loaded
 from storage.crypto import TextCipher
+from storage.inbox import InboxStore
 from storage.memory import PersonMemory
 from storage.partners import PartnerStore
 from storage.progress import ProgressStore
@@ -76,6 +78,8 @@ class Mend:
         self.progress = ProgressStore(engine, cipher)
         self.partners = PartnerStore(engine, cipher)
         self.agreements = AgreementStore(engine, cipher)
+        self.inbox = InboxStore(engine, cipher)
+        self._kept: set[int] = set()  # update ids in the inbox (so others cost nothing)
         self.invite_link = "/start "  # the Telegram adapter sets https://t.me/<bot>?start=
         warm_up()
 
@@ -177,6 +181,23 @@ class Mend:
             self.partners.within(conn),
             self.agreements.within(conn),
         )
+
+    def keep(self, updates: Sequence[tuple[int, str]]) -> None:
+        """Fetched updates, kept until handled (see `storage.inbox`)."""
+        self.inbox.keep(updates, self.clock())
+        self._kept.update(uid for uid, _ in updates)
+
+    def waiting(self) -> list[tuple[int, str]]:
+        """What was fetched before a restart and never finished."""
+        found = self.inbox.pending()
+        self._kept.update(uid for uid, _ in found)
+        return found
+
+    def settle(self, update_id: int) -> None:
+        """The update is handled and its replies are out: it leaves the inbox."""
+        if update_id in self._kept:
+            self.store.settle(update_id)
+            self._kept.discard(update_id)
 
     def offer_answer(self, channel: str, external_id: str, prompt: str) -> None:
         """After a reminder: if the person is between steps, their next words answer it."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import traceback
 from collections.abc import Sequence
@@ -114,6 +115,12 @@ async def send_replies(bot: MendBot, chat_id: int, replies: Sequence[Reply]) -> 
 
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _answer(update, context)
+    # Done only once its replies went out: a crash before this hands it over again at start.
+    context.application.bot_data["mend"].settle(update.update_id)
+
+
+async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is not None:
         try:
@@ -167,6 +174,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("update %s failed: %s\n%s", update_id, type(error).__name__, stack)
     if not isinstance(update, Update):
         return
+    with contextlib.suppress(Exception):  # it failed once and was apologised for: not again
+        context.application.bot_data["mend"].settle(update.update_id)
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or chat.type != ChatType.PRIVATE:
         return
@@ -180,6 +189,21 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_replies(bot, chat.id, replies)
     except Exception as failure:  # the apology itself may fail (network, blocked)
         log.warning("could not apologise for update %s: %s", update_id, type(failure).__name__)
+
+
+async def _start(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await _set_commands(application)
+    await _replay(application)
+
+
+async def _replay(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Handle what was fetched before a crash and never handled, oldest first, once."""
+    mend: Mend = application.bot_data["mend"]
+    waiting = mend.waiting()
+    if waiting:
+        log.info("handling %d update(s) fetched before a restart", len(waiting))
+    for _, body in waiting:
+        await application.process_update(Update.de_json(json.loads(body), application.bot))
 
 
 async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -245,7 +269,8 @@ def build_application(
         request=request or HTTPXRequest(connection_pool_size=POOL_SIZE),
         get_updates_request=get_updates_request or HTTPXRequest(),
     )
-    application = ApplicationBuilder().bot(bot).post_init(_set_commands).build()
+    bot.when_fetched(mend.keep)
+    application = ApplicationBuilder().bot(bot).post_init(_start).build()
     application.bot_data["mend"] = mend
     application.bot_data[PRIME] = prime_in_thread
     application.add_handler(TypeHandler(Update, on_update))

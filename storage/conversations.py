@@ -43,7 +43,7 @@ from flows.core.contract import (
     role_of,
 )
 from storage.crypto import TextCipher
-from storage.models import ConversationRow, JournalEntry, Pair, Person
+from storage.models import ConversationRow, InboxUpdate, JournalEntry, Pair, Person
 from storage.prepared import Prepared
 from storage.store import Conflict
 
@@ -57,6 +57,7 @@ _pairs = Pair.__table__  # type: ignore[attr-defined]
 _people = Person.__table__  # type: ignore[attr-defined]
 _conversations = ConversationRow.__table__  # type: ignore[attr-defined]
 _journal = JournalEntry.__table__  # type: ignore[attr-defined]
+_inbox = InboxUpdate.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)
@@ -283,6 +284,10 @@ class ConversationStore:
         self._record = Prepared(
             insert(_journal), dialect, ["person_id", "kind", "body", "created_at"]
         )
+        self._settle = Prepared(
+            delete(_inbox).where(_inbox.c.update_id == bindparam("update_id")), dialect
+        )
+
 
     def _connection(self) -> Connection:
         """One connection kept for the process's thread: the hot path skips the pool."""
@@ -478,6 +483,15 @@ class ConversationStore:
             "created_at": now,
         }
         self._run(conn.connection.driver_connection, self._record, entry)
+
+    def settle(self, update_id: int) -> None:
+        """An update fully handled (its replies sent) leaves the inbox: one short statement
+        on this connection, as cheap as the event's own write."""
+
+        def work(conn: Connection) -> None:
+            self._run(conn.connection.driver_connection, self._settle, {"update_id": update_id})
+
+        self.transaction(work)
 
     def erase(self, person_id: int, conn: Connection | None = None) -> None:
         """Delete the person; foreign keys cascade to every row that is theirs."""

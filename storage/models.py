@@ -252,3 +252,17 @@ class KeyFingerprint(SQLModel, table=True):
 
     fingerprint: str = Field(primary_key=True, max_length=16)
     first_used_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class InboxUpdate(SQLModel, table=True):
+    """An update fetched from Telegram and not yet handled (kept encrypted, deleted once done).
+
+    Long polling confirms a batch when it asks for the next one, before the batch's handlers
+    have run; what is written here first is handled after a crash instead of being lost.
+    """
+
+    __tablename__ = "inbox"
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    body: str = Field(sa_type=Text)
+    received_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
