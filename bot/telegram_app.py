@@ -38,6 +38,7 @@ from flows.coach import command_menu
 from flows.core import content
 from flows.core.contract import Choice, Command, Event, Reply, Text, Unsupported
 from flows.language import classifier
+from flows.language.normalise import clean
 
 CHANNEL = "telegram"
 SHORT_LABEL = 16
@@ -65,14 +66,15 @@ def command_of(message: Message) -> Command | None:
 def to_event(update: Update) -> Event | None:
     """What the person did, as the coach understands it; None when there is no one to answer."""
     if update.callback_query is not None:
-        return Choice(update.callback_query.data or "")
+        return Choice(clean(update.callback_query.data or ""))
     if update.edited_message is not None:
         return Unsupported("edit")
     message = update.message
     if message is None:
         return None
     if message.text is not None:
-        return command_of(message) or Text(message.text)
+        found = command_of(message)
+        return Command(found.name, clean(found.args)) if found else Text(clean(message.text))
     if message.effective_attachment is not None:
         return Unsupported("media")
     return None  # a service message (a pin, an auto-delete timer): nothing to answer
@@ -149,9 +151,10 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     bot = context.bot
     assert isinstance(bot, MendBot)
+    # Private chats only: the person is both who wrote and where the answer goes.
     if handled.clear_chat and handled.last_message_id:
-        await bot.clear_recent(chat.id, handled.last_message_id)
-    await send_replies(bot, chat.id, handled.replies)
+        await bot.clear_recent(user.id, handled.last_message_id)
+    await send_replies(bot, user.id, handled.replies)
     for other in handled.others:
         if other.channel != CHANNEL:
             continue

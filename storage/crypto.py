@@ -73,7 +73,7 @@ def local_key(data_dir: Path, may_create: bool = True) -> bytes:
             f"is not set and there is no key file at {path}, but the database already holds "
             "data: set MEND_SECRET_KEY to the key that wrote it"
         )
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = new_key().encode("ascii")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:

@@ -8,6 +8,8 @@ message).
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +34,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def private(database: Path) -> None:
+    """The folder and the database hold ids, roles, safety state and scores: owner only
+    (0700 and 0600; SQLite gives its -wal and -shm files the database's own mode)."""
+    folder = database.parent
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(OSError):  # a folder someone else owns keeps its mode
+        os.chmod(folder, 0o700)
+    if not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for path in (database, *(database.with_name(database.name + x) for x in ("-wal", "-shm"))):
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o600)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            private(Path(database))
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

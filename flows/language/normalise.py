@@ -31,6 +31,16 @@ CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _APOSTROPHES: Final = re.compile("['\u2018\u2019\u201b\u2032\u02bc`\u00b4]")
 
 
+def clean(text: str) -> str:
+    """Text as it arrived, minus what cannot be stored: a lone surrogate (half of an emoji
+    cut in two) becomes "�" instead of failing the save."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 def unify(text: str) -> str:
     """One form for look-alike characters: NFKC, no invisible marks, plain quotes.
 

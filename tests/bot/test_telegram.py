@@ -360,3 +360,26 @@ async def test_the_model_can_run_in_a_worker_thread_without_changing_answers(
     assert said[-1] == content.text("hurt.landed")
     said = await alex.say("i just swallowed all my sleeping pills")
     assert content.text("safety.intro", "danger_now") in said[0]
+
+
+async def test_half_an_emoji_is_cleaned_not_a_failure(app: App, request_log: FakeRequest) -> None:
+    from datetime import UTC, datetime
+
+    from flows.core.contract import Profile
+
+    mend = app.bot_data["mend"]
+    now = datetime.now(UTC)
+    loaded = mend.store.load("telegram", str(ALEX), now)
+    mend.store.save(loaded, Profile(True, "hurt"), loaded.conversation, [], now)
+    await feed(app, text_update(9401, ALEX, "/hurt"))
+    await feed(app, text_update(9402, ALEX, "it hurt \ud83d so much"))  # saved in the step
+    said = [c.text for c in request_log.sent(ALEX)]
+    assert content.text("global", "error_apology") not in said
+    assert content.text("hurt.landed") in said
+
+
+def test_a_lone_surrogate_becomes_a_replacement_character() -> None:
+    from flows.language.normalise import clean
+
+    assert clean("ok \ud83d done") == "ok \ufffd done"
+    assert clean("whole 💔 emoji") == "whole 💔 emoji"

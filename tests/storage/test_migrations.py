@@ -42,3 +42,20 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(tmp_path: Path)
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert int(conn.execute(text("PRAGMA busy_timeout")).scalar() or 0) >= 1000
     engine.dispose()
+
+
+def test_the_data_folder_and_database_are_the_owners_alone(tmp_path: Path) -> None:
+    import stat
+
+    data = tmp_path / "data"
+    url = sqlite_url(data)
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:  # a write, so the -wal and -shm files exist
+        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS touch (x INTEGER)")
+        for name in ("mend.db", "mend.db-wal", "mend.db-shm"):
+            if (data / name).exists():
+                assert stat.S_IMODE((data / name).stat().st_mode) == 0o600, name
+    engine.dispose()
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data / "mend.db").stat().st_mode) == 0o600
