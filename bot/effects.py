@@ -137,6 +137,8 @@ def _journal(done: Applied, record: JournalRecord) -> None:
 
 def _erase(done: Applied, record: EraseRecord) -> None:
     partner = done.stores.partners.partner_of(done.person_id)
+    if partner is not None:  # their words leave what the partner keeps
+        done.stores.rituals.part(done.person_id, partner.person_id)
     done.erase(done.person_id, done.conn)  # shares and link go too
     done.tell_partner(partner, Reply(content.text("partner", "unlinked_other")))
     done.erased = True
@@ -156,11 +158,12 @@ def _ritual(done: Applied, record: RitualRecord) -> None:
     group = secrets.token_hex(8) if both else None
     due = next_due(done.profile, record.local_time, record.days, done.now)
     what = (record.kind, record.label, record.local_time, record.days)
-    rituals.add(done.person_id, *what, due, done.now, group)
+    author = done.person_id if group else None
+    rituals.add(done.person_id, *what, due, done.now, group, author)
     if partner is None or group is None:
         return  # safety outranks sharing: only their own ritual, quietly
     theirs = next_due(Profile(timezone=partner.timezone), record.local_time, record.days, done.now)
-    rituals.add(partner.person_id, *what, theirs, done.now, group)
+    rituals.add(partner.person_id, *what, theirs, done.now, group, author)
     note = content.text(
         "rituals.ours_other",
         label=label_of(record.kind, record.label),
@@ -211,6 +214,8 @@ def _join(done: Applied, record: PartnerRecord) -> None:
 def _unlink(done: Applied, record: PartnerRecord) -> None:
     done.tell("partner", "unlinked")
     gone = done.stores.partners.unlink(done.person_id)
+    if gone is not None:  # shared rituals become each one's own
+        done.stores.rituals.part(done.person_id, gone.person_id)
     done.tell_partner(gone, Reply(content.text("partner", "unlinked_other")))
 
 

@@ -118,6 +118,9 @@ class Ritual(SQLModel, table=True):
     active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     # Shared by both rituals of an "ours" pair: kept on a day when both said done.
     pair_group: str | None = Field(default=None, max_length=32)
+    # Who set up an "ours" pair (their words may be in the label): not a foreign key, since
+    # the partner's copy outlives them only after their words are taken out of it.
+    author_id: int | None = Field(default=None)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 

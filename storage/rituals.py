@@ -9,7 +9,7 @@ On PostgreSQL the claim also skips rows another process has locked.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.core.contract import RitualItem
-from flows.core.policy import safe_for_two
+from flows.views.reminders import OWN as OWN_WORDS
 from storage.models import Delivery, Person, Ritual
 from storage.store import Store
 
@@ -89,6 +89,7 @@ class RitualStore(Store):
         next_due_at: datetime,
         now: datetime,
         pair_group: str | None = None,
+        author_id: int | None = None,
     ) -> int:
         with self._write() as conn:
             found = conn.execute(
@@ -102,6 +103,7 @@ class RitualStore(Store):
                     next_due_at=next_due_at,
                     created_at=now,
                     pair_group=pair_group,
+                    author_id=author_id,
                     active=True,
                 )
                 .returning(_rituals.c.id)
@@ -125,6 +127,24 @@ class RitualStore(Store):
             )
             for r in rows
         ]
+
+    def part(self, person_id: int, other_id: int) -> None:
+        """The link between two people ended (or one of them left): their shared rituals
+        become each one's own, and a ritual in one person's words leaves the other's list."""
+        with self._write() as conn:
+            shared = (
+                _rituals.c.person_id.in_((person_id, other_id)),
+                _rituals.c.pair_group.is_not(None),
+            )
+            conn.execute(
+                delete(_rituals).where(
+                    *shared,
+                    _rituals.c.kind == OWN_WORDS,
+                    _rituals.c.author_id.is_not(None),
+                    _rituals.c.author_id != _rituals.c.person_id,
+                )
+            )
+            conn.execute(update(_rituals).where(*shared).values(pair_group=None, author_id=None))
 
     def remove(self, person_id: int, ritual_id: int) -> bool:
         """Only the person's own ritual: a forged id for someone else's changes nothing."""
@@ -178,22 +198,9 @@ class RitualStore(Store):
                     select(_people.c.id, *_PERSON_FACTS).where(_people.c.id.in_(ids))
                 )
             }
-            groups = sorted({r.pair_group for r in rituals if r.pair_group})
-            unsafe_groups: set[str] = set()
-            if groups:
-                for group, paused, track in conn.execute(
-                    select(_rituals.c.pair_group, _people.c.paused, _people.c.track)
-                    .join(_people, _people.c.id == _rituals.c.person_id)
-                    .where(_rituals.c.pair_group.in_(groups))
-                ):
-                    if not safe_for_two(paused, track):
-                        unsafe_groups.add(group)
-        out = [self._claimed(r, people[r.person_id]) for r in rituals]
-        # An "ours" ritual while either partner is paused for safety: a neutral reminder only.
-        return [
-            replace(c, paused=True) if r.pair_group in unsafe_groups else c
-            for c, r in zip(out, rituals, strict=True)
-        ]
+        # Each reminder follows its own person's state only: a partner's reminder never
+        # changes because of the other's safety (that would tell them something happened).
+        return [self._claimed(r, people[r.person_id]) for r in rituals]
 
     def _claimed(self, ritual: Any, person: Any) -> Claimed:
         """A claimed ritual with its person's facts (rows from either claim query)."""

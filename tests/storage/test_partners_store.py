@@ -71,3 +71,52 @@ def test_shares_are_read_only_by_their_recipient_and_answered_once(engine: Engin
     assert not partners.answer_once(sam, share, NOW)
     assert not partners.answer_once(kim, share, NOW)
     assert partners.unlink(sam) is not None and partners.partner_of(alex) is None
+
+
+def test_parting_leaves_each_their_own_rituals_and_takes_out_the_others_words(
+    engine: Engine,
+) -> None:
+    from flows.core.contract import Profile as _Profile
+    from storage.rituals import RitualStore
+
+    store = ConversationStore(engine, CIPHER)
+    alex, sam = (
+        store.load("telegram", who, NOW).person_id for who in ("part-a", "part-b")
+    )
+    for pid in (alex, sam):
+        loaded = store.load("telegram", "part-a" if pid == alex else "part-b", NOW)
+        store.save(loaded, _Profile(True), loaded.conversation, [], NOW)
+    rituals = RitualStore(engine, CIPHER)
+    for pid in (alex, sam):  # an "ours" ritual in Alex's own words, and one from the catalogue
+        rituals.add(pid, "own", "our Sunday walk", "08:00", "6", NOW, NOW, "g-words", alex)
+        rituals.add(pid, "coffee", None, "09:00", "0123456", NOW, NOW, "g-coffee", alex)
+    rituals.part(alex, sam)
+    alex_has = {(r.kind, r.label) for r in rituals.of_person(alex)}
+    sam_has = {(r.kind, r.label) for r in rituals.of_person(sam)}
+    assert alex_has == {("own", "our Sunday walk"), ("coffee", None)}, "Alex keeps their own"
+    assert sam_has == {("coffee", None)}, "Alex's words leave Sam's list"
+    with engine.connect() as conn:
+        groups = conn.execute(text("SELECT pair_group FROM rituals")).scalars().all()
+    assert set(groups) == {None}, "nothing is shared any more"
+    store.close()
+
+
+def test_a_partners_reminder_never_changes_with_the_others_safety(engine: Engine) -> None:
+    from datetime import timedelta as _td
+
+    from flows.core.contract import Profile as _Profile
+    from storage.rituals import RitualStore
+
+    store = ConversationStore(engine, CIPHER)
+    ids = {}
+    for who, profile in (("safe-a", _Profile(True, paused="abuse")), ("safe-b", _Profile(True))):
+        loaded = store.load("telegram", who, NOW)
+        store.save(loaded, profile, loaded.conversation, [], NOW)
+        ids[who] = loaded.person_id
+    rituals = RitualStore(engine, CIPHER)
+    for pid in ids.values():
+        rituals.add(pid, "coffee", None, "08:00", "0123456", NOW, NOW, "g-ours", ids["safe-a"])
+    claimed = {c.person_id: c for c in rituals.claim(NOW + _td(minutes=1), _td(minutes=5), 10)}
+    assert claimed[ids["safe-a"]].paused, "the person at risk gets a neutral reminder"
+    assert not claimed[ids["safe-b"]].paused, "the partner's is as always: it tells nothing"
+    store.close()
