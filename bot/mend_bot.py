@@ -83,24 +83,27 @@ class MendBot(ExtBot[None]):
                 await self.wait(retry_seconds(wait))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def clear_recent(self, chat_id: int, newest: int, span: int = CLEAR_SPAN) -> int:
-        """Delete the chat's recent messages, newest first, in batches of 100.
+    async def clear_recent(self, chat_id: int, newest: int, oldest: int | None) -> bool:
+        """Delete the chat's messages from `oldest` to `newest`, newest first, 100 at a time;
+        True only when Telegram accepted every batch.
 
-        Message ids in a private chat count up through both sides of the conversation, so
-        the ids just below the newest cover what was said recently. Telegram refuses what
-        is older than 48 hours; those batches are skipped, never retried.
+        Message ids in a private chat count up through both sides of the conversation, and
+        `oldest` is the first of the last 48 hours (Telegram refuses older ones). Without it,
+        only the last `CLEAR_SPAN` ids are tried.
         """
-        deleted = 0
+        bottom = max(1, oldest if oldest is not None else newest - CLEAR_SPAN + 1)
+        complete = oldest is not None
         top = newest
-        while top > 0 and newest - top < span:
-            ids = list(range(max(1, top - 99), top + 1))
+        while top >= bottom:
+            ids = list(range(max(bottom, top - 99), top + 1))
             try:
-                if await self.delete_messages(chat_id, ids):
-                    deleted += len(ids)
+                if not await self.delete_messages(chat_id, ids):
+                    complete = False
             except TelegramError as problem:
                 log.info("could not clear a batch of messages: %s", type(problem).__name__)
+                complete = False
             top -= 100
-        return deleted
+        return complete
 
     async def get_updates(
         self,

@@ -42,6 +42,7 @@ class Handled:
     clear_chat: bool = False  # the discreet exit: the adapter clears what its channel allows
     last_message_id: int | None = None
     others: tuple[ForPartner, ...] = ()
+    first_message_id: int | None = None  # the oldest of the last 48 hours (for clear_chat)
 
 
 def warm_up() -> None:
@@ -172,7 +173,8 @@ class Mend:
         replies = tuple(_draw(r) for r in (*outcome.replies, *done.replies))
         if done.erased:
             return Handled(tuple(outcome.replies), others=tuple(done.others))
-        return Handled(replies, done.clear_chat, newest, tuple(done.others))
+        oldest = loaded.window(message_id, now)[0]
+        return Handled(replies, done.clear_chat, newest, tuple(done.others), oldest)
 
     def _stores(self, conn: Connection) -> effects.Stores:
         return effects.Stores(

@@ -152,9 +152,14 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     bot = context.bot
     assert isinstance(bot, MendBot)
     # Private chats only: the person is both who wrote and where the answer goes.
+    replies = handled.replies
     if handled.clear_chat and handled.last_message_id:
-        await bot.clear_recent(user.id, handled.last_message_id)
-    await send_replies(bot, user.id, handled.replies)
+        cleared = await bot.clear_recent(
+            user.id, handled.last_message_id, handled.first_message_id
+        )
+        if not cleared:  # said plainly, with what they can do themselves
+            replies = (*replies, Reply(content.text("exit", "partial")))
+    await send_replies(bot, user.id, replies)
     for other in handled.others:
         if other.channel != CHANNEL:
             continue

@@ -49,6 +49,8 @@ from storage.store import Conflict
 
 T = TypeVar("T")
 REDELIVERY_WINDOW = timedelta(hours=24)
+DELETABLE = timedelta(hours=48)
+"""How far back Telegram lets a bot delete messages in a private chat."""
 RECENT_UPDATES = 32
 NEW = 0
 """The person id of someone not stored yet (database ids start at 1)."""
@@ -78,6 +80,8 @@ class Loaded:
     recent_updates: str = ""  # the last few update ids applied, "1,2,3"
     channel: str = ""  # for someone new only: who to store
     external_id: str = ""
+    window_from: int | None = None  # the first message id of the last 48 hours
+    window_since: datetime | None = None
 
     @property
     def stored(self) -> bool:
@@ -102,6 +106,13 @@ class Loaded:
             ids = self.recent_updates.split(",")
             applied = len(ids) >= RECENT_UPDATES and update_id < min(map(int, ids))
         return applied and _recent(self.updated_at, self.now)
+
+    def window(self, message_id: int | None, now: datetime) -> tuple[int | None, datetime | None]:
+        """Where the last 48 hours begin, moved on by a message that comes after them."""
+        since = self.window_since
+        if message_id is not None and (since is None or now - since >= DELETABLE):
+            return message_id, now
+        return self.window_from, since
 
     def with_update(self, update_id: int | None) -> str:
         """The recent ids with this one added ("1,2,3"), the oldest dropped past the limit."""
@@ -186,6 +197,8 @@ CONVERSATION_COLUMNS = (
     "last_message_id",
     "updated_at",
     "recent_updates",
+    "window_from",
+    "window_since",
 )
 
 
@@ -243,6 +256,8 @@ class ConversationStore:
                 _conversations.c.updated_at,
                 _conversations.c.revision,
                 _conversations.c.recent_updates,
+                _conversations.c.window_from,
+                _conversations.c.window_since,
             )
             .select_from(
                 _people.outerjoin(_conversations, _conversations.c.person_id == _people.c.id)
@@ -394,6 +409,7 @@ class ConversationStore:
             3 + width : 11 + width
         ]
         recent = _ids(row[11 + width])
+        window_from, window_since = row[12 + width], _aware(row[13 + width])
         conversation = Conversation()
         if flow is not None:
             conversation = Conversation.from_json(
@@ -415,6 +431,8 @@ class ConversationStore:
             active,
             None if flow is None else int(revision or 0),
             recent,
+            window_from=window_from,
+            window_since=window_since,
         )
 
     def _person(self, conn: Connection, channel: str, external_id: str, now: datetime) -> int:
@@ -445,6 +463,7 @@ class ConversationStore:
         if pid == NEW:
             pid = self._person(conn, loaded.channel, loaded.external_id, now)
         data = conversation.to_json()
+        window = loaded.window(message_id, now)
         slots = self._cipher.encrypt(
             json.dumps({"slots": data["slots"], "history": data["history"]}, ensure_ascii=False)
         )
@@ -461,6 +480,8 @@ class ConversationStore:
             ),
             "updated_at": now,
             "recent_updates": loaded.with_update(update_id),
+            "window_from": window[0],
+            "window_since": window[1],
             "seen": loaded.revision,
             "revision": 0,
         }
@@ -537,6 +558,18 @@ def _recent(updated_at: Any, now: datetime) -> bool:
     if updated_at.tzinfo is None:
         updated_at = updated_at.replace(tzinfo=UTC)
     return bool(now - updated_at < REDELIVERY_WINDOW)
+
+
+def _aware(value: Any) -> datetime | None:
+    """A stored time as aware UTC (SQLite hands back text or a naive value)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _ids(raw: Any) -> str:

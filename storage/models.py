@@ -75,6 +75,10 @@ class ConversationRow(SQLModel, table=True):
     revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # The last few update ids applied ("1,2,3"), for updates that finish out of order.
     recent_updates: str | None = Field(default=None, max_length=700)
+    # The first message id of the last 48 hours (Telegram lets a bot delete that far back):
+    # where the quick exit starts.
+    window_from: int | None = Field(default=None, sa_type=BigInteger)
+    window_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class JournalEntry(SQLModel, table=True):

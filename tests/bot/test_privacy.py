@@ -105,3 +105,36 @@ async def test_exit_clears_recent_messages_on_telegram(app: App, request_log: Fa
     ids = [i for c in deletes for i in json.loads(str(c.params["message_ids"]))]
     assert max(ids) >= 1 and len(ids) >= 1
     assert [c.text for c in request_log.sent(ALEX)] == ["Done."]
+
+
+async def test_exit_reaches_back_to_the_first_message_of_the_last_48_hours(
+    app: App, request_log: FakeRequest, clock: Any
+) -> None:
+    from tests.conftest import feed
+    from tests.updates import text_update
+
+    alex = Person(app, request_log)
+    await alex.onboard()
+    clock.advance(hours=49)  # what came before is past what Telegram lets a bot delete
+    base = Person.fresh_id() + 1000
+    Person.next_id = base + 700
+    await feed(app, text_update(base, ALEX, "/help"))  # message id = update id here
+    request_log.clear()
+    await feed(app, text_update(base + 650, ALEX, "/exit"))
+    deletes = [c for c in request_log.calls if c.method == "deleteMessages"]
+    ids = sorted(i for c in deletes for i in json.loads(str(c.params["message_ids"])))
+    assert ids[0] == base and ids[-1] == base + 650, "all of the last 48 hours, no more"
+    assert len(ids) == 651, "more than a fixed span of 300"
+    assert [c.text for c in request_log.sent(ALEX)] == ["Done."]
+
+
+async def test_exit_says_plainly_when_telegram_refused(
+    app: App, request_log: FakeRequest
+) -> None:
+    from flows.core import content
+
+    alex = Person(app, request_log)
+    await alex.onboard()
+    request_log.fail["deleteMessages"] = (400, "Bad Request: message can't be deleted")
+    said = await alex.say("/exit")
+    assert said[0] == "Done." and said[-1] == content.text("exit", "partial")
