@@ -18,14 +18,15 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
 from bot import logs
 
 log = logging.getLogger("mend.telegram")
 CLEAR_SPAN = 300
-SEND_TRIES = 3
+SEND_TRIES = 4
+BACKOFF = 0.5  # seconds before the second try; doubled each time
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -66,9 +67,10 @@ class MendBot(ExtBot[None]):
         """sendMessage without building a Message from Telegram's answer.
 
         Mend never reads that answer, and parsing it was most of the cost of every reply.
-        Errors (Forbidden, NetworkError) and any rate limiter apply as usual, since this goes
+        Errors (Forbidden, a bad request) and any rate limiter apply as usual, since this goes
         through the same request path as `send_message`; "too many requests" waits the time
-        Telegram asks for and tries again.
+        Telegram asks for, and a server error or a dropped connection is tried again after a
+        growing pause.
         """
         data: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if markup_json is not None:
@@ -81,6 +83,14 @@ class MendBot(ExtBot[None]):
                 if attempt == tries:
                     raise
                 await self.wait(retry_seconds(wait))
+            except TimedOut:
+                # It may well have arrived: neither a second copy nor an apology follows.
+                log.info("a message timed out and may have been delivered")
+                return None
+            except NetworkError:  # a 5xx or a dropped connection: it did not arrive
+                if attempt == tries:
+                    raise
+                await self.wait(BACKOFF * 2 ** (attempt - 1))
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def clear_recent(self, chat_id: int, newest: int, oldest: int | None) -> bool:

@@ -159,14 +159,21 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         if not cleared:  # said plainly, with what they can do themselves
             replies = (*replies, Reply(content.text("exit", "partial")))
-    await send_replies(bot, user.id, replies)
+    # The partner's messages go first, so this person is never told "sent" for something
+    # that did not arrive; a failure there never costs this chat its answer.
     for other in handled.others:
         if other.channel != CHANNEL:
             continue
         try:
             await send_replies(bot, int(other.external_id), other.replies)
-        except TelegramError as problem:  # their chat may be closed; this chat is fine
+        except TelegramError as problem:  # their chat may be closed, or Telegram is down
             log.info("could not reach a partner: %s", type(problem).__name__)
+            sent = content.text("partner", "sent")
+            replies = (
+                *(r for r in replies if r.text != sent),
+                Reply(content.text("partner", "not_delivered")),
+            )
+    await send_replies(bot, user.id, replies)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

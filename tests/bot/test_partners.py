@@ -398,3 +398,17 @@ async def test_a_paused_partner_cannot_answer_and_an_old_share_stays_with_the_ol
     assert content.text("partner", "gone") in [c.text for c in request_log.sent(SAM)]
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM pairs")).scalar() == 1
+
+
+async def test_the_sender_is_never_told_sent_when_it_did_not_arrive(
+    app: App, request_log: FakeRequest
+) -> None:
+    alex, _, _ = await linked(app, request_log)
+    await alex.say("/reframe")
+    await alex.say(HONEST)
+    await alex.press("send")  # the preview
+    # Sam's chat refuses (they blocked the bot); the first send in this turn is theirs.
+    request_log.fail["sendMessage"] = (403, "Forbidden: bot was blocked by the user")
+    said = await alex.press("send")
+    assert content.text("partner", "sent") not in said
+    assert said[-1] == content.text("partner", "not_delivered")

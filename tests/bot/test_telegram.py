@@ -383,3 +383,21 @@ def test_a_lone_surrogate_becomes_a_replacement_character() -> None:
 
     assert clean("ok \ud83d done") == "ok \ufffd done"
     assert clean("whole 💔 emoji") == "whole 💔 emoji"
+
+
+async def test_a_server_error_is_tried_again_after_a_pause(
+    app: App, request_log: FakeRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waited: list[float] = []
+
+    async def wait(seconds: float) -> None:
+        waited.append(seconds)
+
+    from bot.mend_bot import MendBot
+
+    monkeypatch.setattr(MendBot, "wait", staticmethod(wait))
+    request_log.fail["sendMessage"] = (500, "Internal Server Error")
+    said = await Person(app, request_log).say("/help")
+    assert waited == [0.5], "one pause, then the same message again"
+    assert "/reframe" in said[-1]
+    assert content.text("global", "error_apology") not in said
