@@ -6,6 +6,7 @@ replies into output; everything between lives here once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -28,6 +29,18 @@ from storage.rituals import RitualStore
 from storage.store import Conflict
 
 ATTEMPTS = 5
+LOCK_TRIES = 12  # each waits out SQLite's busy timeout (5 s): about a minute in all
+log = logging.getLogger("mend.service")
+
+
+class Locked(Exception):
+    """The database is locked by someone else just now: wait a little and try again."""
+
+
+def locked(error: BaseException) -> bool:
+    """SQLite's "database is locked" / "busy", raw from the driver or wrapped."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    return "locked" in text or "busy" in text
 __all__ = ["ForPartner", "Handled", "Mend", "next_due"]
 next_due = effects.next_due
 
@@ -91,13 +104,42 @@ class Mend:
         event: Event,
         update_id: int | None = None,
         message_id: int | None = None,
+        patient: bool = True,
     ) -> Handled:
         """One event, one transaction: everything it changes is written together, or none of it.
 
         If another event of the same person was saved meanwhile (a double tap, two replicas),
         the save is refused and this event runs again on what is there now, so no answer is
-        lost and nothing is written twice.
+        lost and nothing is written twice. If another process holds SQLite's lock longer than
+        its busy timeout, the event waits again (about a minute in all) rather than fail;
+        an adapter on an event loop passes `patient=False` and does its waiting itself
+        (`Locked` tells it to), so nobody else waits with it.
         """
+        for attempt in range(1, (LOCK_TRIES if patient else 1) + 1):
+            try:
+                return self._handle(channel, external_id, event, update_id, message_id)
+            except Exception as error:
+                if not locked(error):
+                    raise
+                if not patient:
+                    raise Locked from error
+                if attempt == LOCK_TRIES:
+                    raise
+                self.waited_for_lock(attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def waited_for_lock(self, attempt: int) -> None:
+        """The database stayed locked through one busy timeout; the event is tried again."""
+        log.warning("the database is locked by someone else; waiting (%d)", attempt)
+
+    def _handle(
+        self,
+        channel: str,
+        external_id: str,
+        event: Event,
+        update_id: int | None,
+        message_id: int | None,
+    ) -> Handled:
         for _ in range(ATTEMPTS):
             now = self.clock()
             loaded = self.store.load(channel, external_id, now, create=False)

@@ -12,7 +12,7 @@ import contextlib
 import json
 import logging
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -32,7 +32,7 @@ from bot.keyboards import keyboard_json
 from bot.mend_bot import MendBot
 from bot.reminders import Reminders
 from bot.sender import Sender
-from bot.service import Mend
+from bot.service import Handled, Locked, Mend
 from bot.settings import TELEGRAM_API
 from flows.coach import command_menu
 from flows.core import content
@@ -43,6 +43,8 @@ from flows.language.normalise import clean
 CHANNEL = "telegram"
 SHORT_LABEL = 16
 POOL_SIZE = 64
+LOCK_PAUSE = 0.5  # seconds, growing to 5: twenty tries wait about a minute and a quarter
+LOCK_TRIES = 20
 PRIME = "prime_in_thread"
 log = logging.getLogger("mend.telegram")
 
@@ -146,11 +148,20 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # The model's pass (a few ms) runs off the event loop; the coach then finds it ready.
         # This update still waits for it, so one chat's messages keep their order.
         await asyncio.to_thread(classifier.prime, event.body)
-    handled = mend.handle(
-        CHANNEL, str(user.id), event, update.update_id, message.message_id if message else None
-    )
     bot = context.bot
     assert isinstance(bot, MendBot)
+    handled = await patiently(
+        bot,
+        mend.waited_for_lock,
+        lambda: mend.handle(
+            CHANNEL,
+            str(user.id),
+            event,
+            update.update_id,
+            message.message_id if message else None,
+            patient=False,
+        ),
+    )
     # Private chats only: the person is both who wrote and where the answer goes.
     replies = handled.replies
     if handled.clear_chat and handled.last_message_id:
@@ -174,6 +185,22 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 Reply(content.text("partner", "not_delivered")),
             )
     await send_replies(bot, user.id, replies)
+
+
+async def patiently(
+    bot: MendBot, waited: Callable[[int], None], work: Callable[[], Handled]
+) -> Handled:
+    """Someone else holds the database's lock: wait between tries without blocking the event
+    loop (everyone else is served meanwhile); over a minute in all, then it is an error."""
+    for attempt in range(1, LOCK_TRIES + 1):
+        try:
+            return work()
+        except Locked:
+            if attempt == LOCK_TRIES:
+                raise
+            waited(attempt)
+            await bot.wait(LOCK_PAUSE * min(attempt, 10))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

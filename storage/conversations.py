@@ -52,6 +52,7 @@ REDELIVERY_WINDOW = timedelta(hours=24)
 DELETABLE = timedelta(hours=48)
 """How far back Telegram lets a bot delete messages in a private chat."""
 RECENT_UPDATES = 32
+HOT_BUSY_MS = 100
 NEW = 0
 """The person id of someone not stored yet (database ids start at 1)."""
 
@@ -305,9 +306,16 @@ class ConversationStore:
 
 
     def _connection(self) -> Connection:
-        """One connection kept for the process's thread: the hot path skips the pool."""
+        """One connection kept for the process's thread: the hot path skips the pool.
+
+        On SQLite it waits for someone else's lock only briefly (`HOT_BUSY_MS`): it runs on
+        the event loop, and the adapter waits longer without holding everyone up.
+        """
         if self._conn is None:
             self._conn = self._engine.connect()
+            if self._engine.dialect.name == "sqlite":
+                self._conn.exec_driver_sql(f"PRAGMA busy_timeout={HOT_BUSY_MS}")
+                self._conn.commit()
         return self._conn
 
     def close(self) -> None:
@@ -319,7 +327,11 @@ class ConversationStore:
             self._conn = None
 
     def _is_lost(self, error: Exception) -> bool:
-        """The connection itself failed (raw from the driver, or wrapped by SQLAlchemy)."""
+        """The connection itself failed (raw from the driver, or wrapped by SQLAlchemy); a
+        lock held by someone else is not that (the caller waits it out)."""
+        text = str(getattr(error, "orig", None) or error).lower()
+        if "locked" in text or "busy" in text:
+            return False
         if isinstance(error, DBAPIError):
             return bool(error.connection_invalidated) or isinstance(error.orig, self._lost)
         return isinstance(error, self._lost)
