@@ -53,13 +53,15 @@ class Sender:
         self.retried_429 = 0
 
     async def _chat_turn(self, chat_id: int) -> None:
+        """Take this chat's next free second before waiting for it, so sends to one chat that
+        run at once (several rituals due together) queue up instead of all going at once."""
+        now = self._monotonic()
         last = self._last.get(chat_id)
-        if last is not None:
-            wait = last + self._per_chat - self._monotonic()
-            if wait > 0:
-                await self._sleep(wait)
-        self._last[chat_id] = self._monotonic()
+        slot = now if last is None else max(now, last + self._per_chat)
+        self._last[chat_id] = slot
         self._last.move_to_end(chat_id)
+        if slot > now:
+            await self._sleep(slot - now)
         while len(self._last) > CHATS_REMEMBERED:
             self._last.popitem(last=False)
 
