@@ -560,16 +560,8 @@ class ConversationStore:
 
 def _recent(updated_at: Any, now: datetime) -> bool:
     """Whether the row changed within the day Telegram keeps undelivered updates."""
-    if isinstance(updated_at, str):
-        try:
-            updated_at = datetime.fromisoformat(updated_at)
-        except ValueError:
-            return False
-    if not isinstance(updated_at, datetime):
-        return False
-    if updated_at.tzinfo is None:
-        updated_at = updated_at.replace(tzinfo=UTC)
-    return bool(now - updated_at < REDELIVERY_WINDOW)
+    changed = _aware(updated_at)
+    return changed is not None and now - changed < REDELIVERY_WINDOW
 
 
 def _aware(value: Any) -> datetime | None:

@@ -277,17 +277,23 @@ async def test_service_messages_are_not_answered(app: App, request_log: FakeRequ
     assert request_log.sent(ALEX) == []
 
 
-async def test_too_many_requests_waits_and_sends(
-    app: App, request_log: FakeRequest, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    waited: list[float] = []
-
-    async def wait(seconds: float) -> None:
-        waited.append(seconds)
-
+@pytest.fixture
+def waited(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The pauses the bot would take before trying again (nothing really sleeps)."""
     from bot.mend_bot import MendBot
 
+    pauses: list[float] = []
+
+    async def wait(seconds: float) -> None:
+        pauses.append(seconds)
+
     monkeypatch.setattr(MendBot, "wait", staticmethod(wait))
+    return pauses
+
+
+async def test_too_many_requests_waits_and_sends(
+    app: App, request_log: FakeRequest, waited: list[float]
+) -> None:
     request_log.fail["sendMessage"] = (429, "Too Many Requests: retry after 3")
     alex = Person(app, request_log)
     said = await alex.say("/help")
@@ -386,16 +392,8 @@ def test_a_lone_surrogate_becomes_a_replacement_character() -> None:
 
 
 async def test_a_server_error_is_tried_again_after_a_pause(
-    app: App, request_log: FakeRequest, monkeypatch: pytest.MonkeyPatch
+    app: App, request_log: FakeRequest, waited: list[float]
 ) -> None:
-    waited: list[float] = []
-
-    async def wait(seconds: float) -> None:
-        waited.append(seconds)
-
-    from bot.mend_bot import MendBot
-
-    monkeypatch.setattr(MendBot, "wait", staticmethod(wait))
     request_log.fail["sendMessage"] = (500, "Internal Server Error")
     said = await Person(app, request_log).say("/help")
     assert waited == [0.5], "one pause, then the same message again"
