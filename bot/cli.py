@@ -46,7 +46,7 @@ def _mend(settings: Settings) -> Mend:
 def cmd_run(settings: Settings) -> int:
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.telegram_app import build_application, run_polling, start_reminders
+    from bot.telegram_app import build_application, run_polling, start_outbox, start_reminders
 
     if settings.telegram_bot_token is None:
         raise SettingsError(
@@ -59,6 +59,7 @@ def cmd_run(settings: Settings) -> int:
         base_url=settings.base_url,
         base_file_url=settings.base_file_url,
     )
+    start_outbox(application)
     start_reminders(
         application,
         mend,

@@ -23,6 +23,7 @@ from storage.conversations import ConversationStore, Loaded
 from storage.crypto import TextCipher
 from storage.inbox import InboxStore
 from storage.memory import PersonMemory
+from storage.outbox import OutboxStore
 from storage.partners import PartnerStore
 from storage.progress import ProgressStore
 from storage.rituals import RitualStore
@@ -56,6 +57,7 @@ class Handled:
     last_message_id: int | None = None
     others: tuple[ForPartner, ...] = ()
     first_message_id: int | None = None  # the oldest of the last 48 hours (for clear_chat)
+    letters: tuple[int, ...] = ()  # in the outbox: this chat's, then each of `others`
 
 
 def warm_up() -> None:
@@ -69,7 +71,7 @@ def warm_up() -> None:
     classifier.active()
 
 
-def _draw(reply: Reply) -> Reply:
+def draw(reply: Reply) -> Reply:
     """Charts the coach described become PNG photos (drawing stays out of flows/)."""
     if not any(a.kind == "chart" for a in reply.attachments):
         return reply
@@ -93,6 +95,7 @@ class Mend:
         self.partners = PartnerStore(engine, cipher)
         self.agreements = AgreementStore(engine, cipher)
         self.inbox = InboxStore(engine, cipher)
+        self.outbox = OutboxStore(engine, cipher)
         self._kept: set[int] = set()  # update ids in the inbox (so others cost nothing)
         self.invite_link = "/start "  # the Telegram adapter sets https://t.me/<bot>?start=
         warm_up()
@@ -105,6 +108,7 @@ class Mend:
         update_id: int | None = None,
         message_id: int | None = None,
         patient: bool = True,
+        outbox: bool = False,
     ) -> Handled:
         """One event, one transaction: everything it changes is written together, or none of it.
 
@@ -113,11 +117,13 @@ class Mend:
         lost and nothing is written twice. If another process holds SQLite's lock longer than
         its busy timeout, the event waits again (about a minute in all) rather than fail;
         an adapter on an event loop passes `patient=False` and does its waiting itself
-        (`Locked` tells it to), so nobody else waits with it.
+        (`Locked` tells it to), so nobody else waits with it. With `outbox`, every message
+        the event produced is kept in the same transaction until the adapter has sent it
+        (`Handled.letters`, then `delivered`), and the update leaves the inbox with it.
         """
         for attempt in range(1, (LOCK_TRIES if patient else 1) + 1):
             try:
-                return self._handle(channel, external_id, event, update_id, message_id)
+                return self._handle(channel, external_id, event, update_id, message_id, outbox)
             except Exception as error:
                 if not locked(error):
                     raise
@@ -139,6 +145,7 @@ class Mend:
         event: Event,
         update_id: int | None,
         message_id: int | None,
+        outbox: bool = False,
     ) -> Handled:
         for _ in range(ATTEMPTS):
             now = self.clock()
@@ -154,7 +161,11 @@ class Mend:
                 now=now,
             )
             try:
-                return self._commit(loaded, outcome, now, update_id, message_id)
+                chat = (channel, external_id) if outbox else None
+                handled = self._commit(loaded, outcome, now, update_id, message_id, chat)
+                if handled.letters and update_id is not None:
+                    self._kept.discard(update_id)  # it left the inbox with the event
+                return handled
             except Conflict:
                 continue
         raise Busy("the same person's events kept colliding")
@@ -166,6 +177,7 @@ class Mend:
         now: datetime,
         update_id: int | None,
         message_id: int | None,
+        chat: tuple[str, str] | None = None,
     ) -> Handled:
         newest = max(filter(None, (message_id, loaded.last_message_id)), default=None)
         changed = (
@@ -177,9 +189,9 @@ class Mend:
             or outcome.conversation != loaded.conversation
         )
         if not changed:
-            return Handled(tuple(_draw(r) for r in outcome.replies), False, newest)
+            return Handled(tuple(draw(r) for r in outcome.replies), False, newest)
 
-        def work(conn: Connection) -> effects.Applied | None:
+        def work(conn: Connection) -> tuple[effects.Applied | None, tuple[int, ...]]:
             person_id = self.store.write(
                 conn,
                 loaded,
@@ -189,34 +201,44 @@ class Mend:
                 update_id,
                 message_id,
             )
-            moved = outcome.profile.timezone != loaded.profile.timezone
-            if not outcome.records and not moved:
-                return None  # the common case: where they are, and nothing else
-            done = effects.Applied(
-                conn,
-                self._stores,
-                person_id,
-                outcome.profile,
-                now,
-                self.invite_link,
-                self.store.journal,
-                self.store.erase,
-            )
-            effects.moved(done, loaded.profile)
-            for record in outcome.records:
-                effects.apply(done, record)
-                if done.erased:
-                    break
-            return done
+            done = None
+            if outcome.records or outcome.profile.timezone != loaded.profile.timezone:
+                done = effects.Applied(
+                    conn,
+                    self._stores,
+                    person_id,
+                    outcome.profile,
+                    now,
+                    self.invite_link,
+                    self.store.journal,
+                    self.store.erase,
+                )
+                effects.moved(done, loaded.profile)
+                for record in outcome.records:
+                    effects.apply(done, record)
+                    if done.erased:
+                        break
+            if chat is None:
+                return done, ()
+            own = outcome.replies
+            if done is not None and not done.erased:
+                own = (*outcome.replies, *done.replies)
+            others = done.others if done is not None else []
+            mail = [(*chat, own), *((o.channel, o.external_id, o.replies) for o in others)]
+            letters = tuple(self.store.post(conn, mail, now))
+            if update_id is not None:  # the update is safe in the outbox's hands now
+                self.store.settle_in(conn, update_id)
+            return done, letters
 
-        done = self.store.transaction(work)
+        done, letters = self.store.transaction(work)
         if done is None:
-            return Handled(tuple(_draw(r) for r in outcome.replies), False, newest)
-        replies = tuple(_draw(r) for r in (*outcome.replies, *done.replies))
+            own = tuple(draw(r) for r in outcome.replies)
+            return Handled(own, False, newest, letters=letters)
+        replies = tuple(draw(r) for r in (*outcome.replies, *done.replies))
         if done.erased:
-            return Handled(tuple(outcome.replies), others=tuple(done.others))
+            return Handled(tuple(outcome.replies), others=tuple(done.others), letters=letters)
         oldest = loaded.window(message_id, now)[0]
-        return Handled(replies, done.clear_chat, newest, tuple(done.others), oldest)
+        return Handled(replies, done.clear_chat, newest, tuple(done.others), oldest, letters)
 
     def _stores(self, conn: Connection) -> effects.Stores:
         return effects.Stores(
@@ -236,6 +258,10 @@ class Mend:
         found = self.inbox.pending()
         self._kept.update(uid for uid, _ in found)
         return found
+
+    def delivered(self, letters: Sequence[int]) -> None:
+        """Sent (or never sendable): the letters leave the outbox."""
+        self.store.delivered(letters)
 
     def settle(self, update_id: int) -> None:
         """The update is handled and its replies are out: it leaves the inbox."""

@@ -24,7 +24,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, MessageLimit
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
@@ -32,7 +32,7 @@ from bot.keyboards import keyboard_json
 from bot.mend_bot import MendBot
 from bot.reminders import Reminders
 from bot.sender import Sender
-from bot.service import Handled, Locked, Mend
+from bot.service import Handled, Locked, Mend, draw
 from bot.settings import TELEGRAM_API
 from flows.coach import command_menu
 from flows.core import content
@@ -160,10 +160,14 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             update.update_id,
             message.message_id if message else None,
             patient=False,
+            outbox=True,
         ),
     )
     # Private chats only: the person is both who wrote and where the answer goes.
     replies = handled.replies
+    letters = list(handled.letters)
+    own_letter = letters.pop(0) if letters else None
+    delivered: list[int] = []
     if handled.clear_chat and handled.last_message_id:
         cleared = await bot.clear_recent(
             user.id, handled.last_message_id, handled.first_message_id
@@ -172,19 +176,28 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             replies = (*replies, Reply(content.text("exit", "partial")))
     # The partner's messages go first, so this person is never told "sent" for something
     # that did not arrive; a failure there never costs this chat its answer.
-    for other in handled.others:
+    for n, other in enumerate(handled.others):
+        letter = letters[n] if n < len(letters) else None
         if other.channel != CHANNEL:
+            delivered.extend(filter(None, (letter,)))  # no such chat here to send it to
             continue
         try:
             await send_replies(bot, int(other.external_id), other.replies)
+            delivered.extend(filter(None, (letter,)))
         except TelegramError as problem:  # their chat may be closed, or Telegram is down
             log.info("could not reach a partner: %s", type(problem).__name__)
+            closed = isinstance(problem, Forbidden)
+            if closed:  # never deliverable: let it go, and say so
+                delivered.extend(filter(None, (letter,)))
             sent = content.text("partner", "sent")
             replies = (
                 *(r for r in replies if r.text != sent),
-                Reply(content.text("partner", "not_delivered")),
+                Reply(content.text("partner", "not_delivered" if closed else "queued")),
             )
     await send_replies(bot, user.id, replies)
+    delivered.extend(filter(None, (own_letter,)))
+    if delivered:
+        mend.delivered(delivered)
 
 
 async def patiently(
@@ -235,6 +248,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _start(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await _set_commands(application)
+    mend: Mend = application.bot_data["mend"]
+    mend.outbox.all_due_now(mend.clock())  # what the last process left goes first
+    await drain(application)
     await _replay(application)
 
 
@@ -257,6 +273,46 @@ async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any]) 
         await application.bot.set_my_commands(commands)
     except Exception as failure:  # a menu is nice to have; not worth refusing to start
         log.warning("could not set the command menu: %s", type(failure).__name__)
+
+
+DRAIN_SECONDS = 5.0
+
+
+async def drain(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """Send what the outbox still holds (a crash, Telegram down), oldest first; what fails
+    again waits longer. Returns how many letters went out."""
+    mend: Mend = application.bot_data["mend"]
+    bot = application.bot
+    assert isinstance(bot, MendBot)
+    now = mend.clock()
+    sent = 0
+    for letter in mend.outbox.due(now):
+        if letter.channel != CHANNEL:
+            mend.delivered([letter.id])
+            continue
+        try:
+            await send_replies(bot, int(letter.external_id), [draw(r) for r in letter.replies])
+        except Forbidden:  # blocked: it can never arrive
+            mend.delivered([letter.id])
+        except TelegramError as problem:
+            log.info("a kept message could not be sent yet: %s", type(problem).__name__)
+            pause = timedelta(seconds=min(600, 5 * 2**letter.attempts))
+            mend.outbox.later(letter.id, letter.attempts + 1, now + pause)
+        else:
+            mend.delivered([letter.id])
+            sent += 1
+    return sent
+
+
+def start_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """A repeating job sends what the outbox still holds."""
+
+    async def job(_: ContextTypes.DEFAULT_TYPE) -> None:
+        await drain(application)
+
+    queue = application.job_queue
+    assert queue is not None, "python-telegram-bot[job-queue] is required"
+    queue.run_repeating(job, interval=DRAIN_SECONDS, first=0.5, name="outbox")
 
 
 def start_reminders(

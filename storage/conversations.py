@@ -39,11 +39,14 @@ from flows.core.contract import (
     JournalRecord,
     Profile,
     Record,
+    Reply,
     Risk,
     role_of,
 )
 from storage.crypto import TextCipher
-from storage.models import ConversationRow, InboxUpdate, JournalEntry, Pair, Person
+from storage.models import ConversationRow, InboxUpdate, JournalEntry, Letter, Pair, Person
+from storage.outbox import GRACE as LETTER_GRACE
+from storage.outbox import encode as encode_letter
 from storage.prepared import Prepared
 from storage.store import Conflict
 
@@ -61,6 +64,7 @@ _people = Person.__table__  # type: ignore[attr-defined]
 _conversations = ConversationRow.__table__  # type: ignore[attr-defined]
 _journal = JournalEntry.__table__  # type: ignore[attr-defined]
 _inbox = InboxUpdate.__table__  # type: ignore[attr-defined]
+_outbox = Letter.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)
@@ -303,6 +307,14 @@ class ConversationStore:
         self._settle = Prepared(
             delete(_inbox).where(_inbox.c.update_id == bindparam("update_id")), dialect
         )
+        self._letter = Prepared(
+            insert(_outbox).returning(_outbox.c.id),
+            dialect,
+            ["channel", "external_id", "body", "attempts", "next_try_at", "created_at"],
+        )
+        self._delivered = Prepared(
+            delete(_outbox).where(_outbox.c.id == bindparam("letter_id")), dialect
+        )
 
 
     def _connection(self) -> Connection:
@@ -516,6 +528,39 @@ class ConversationStore:
             "created_at": now,
         }
         self._run(conn.connection.driver_connection, self._record, entry)
+
+    def post(
+        self, conn: Connection, mail: Sequence[tuple[str, str, Sequence[Reply]]], now: datetime
+    ) -> list[int]:
+        """Letters for the outbox, inside the event's transaction (see `storage.outbox`)."""
+        driver = conn.connection.driver_connection
+        ids = []
+        for channel, external_id, replies in mail:
+            row = {
+                "channel": channel,
+                "external_id": external_id,
+                "body": self._cipher.encrypt(encode_letter(replies)),
+                "attempts": 0,
+                "next_try_at": now + LETTER_GRACE,
+                "created_at": now,
+            }
+            ids.append(int(self._run(driver, self._letter, row).fetchone()[0]))
+        return ids
+
+    def delivered(self, letters: Sequence[int]) -> None:
+        """Sent: the letters leave the outbox (one short transaction for all of them)."""
+
+        def work(conn: Connection) -> None:
+            driver = conn.connection.driver_connection
+            for letter in letters:
+                self._run(driver, self._delivered, {"letter_id": letter})
+
+        if letters:
+            self.transaction(work)
+
+    def settle_in(self, conn: Connection, update_id: int) -> None:
+        """The update leaves the inbox inside the caller's transaction."""
+        self._run(conn.connection.driver_connection, self._settle, {"update_id": update_id})
 
     def settle(self, update_id: int) -> None:
         """An update fully handled (its replies sent) leaves the inbox: one short statement

@@ -273,3 +273,20 @@ class InboxUpdate(SQLModel, table=True):
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     body: str = Field(sa_type=Text)
     received_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Letter(SQLModel, table=True):
+    """Messages an event produced for one chat, kept until Telegram has them (the outbox).
+
+    Written in the event's own transaction, so a crash can delay them but not lose them.
+    """
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    body: str = Field(sa_type=Text)
+    attempts: int = Field(default=0)
+    next_try_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
