@@ -526,6 +526,8 @@ class FakeBotAPI:
         self._callback_ids = itertools.count(4_000_000_000_000_000_001)
         self._callback_query_ids: set[str] = set()
         self._failures: dict[str, deque[_Failure]] = {}
+        self._fail_every: dict[str, tuple[int, int, str]] = {}  # method -> (n, code, text)
+        self._calls_of: dict[str, int] = {}
         self._blocked: set[int] = set()
         self._rate: float | None = None
         self._tokens = 0.0
@@ -772,6 +774,14 @@ class FakeBotAPI:
         with self._cond:
             queue = self._failures.setdefault(method.lower(), deque())
             queue.append(_Failure(error_code, description, retry_after, times))
+
+    def fail_every(self, method: str, n: int, error_code: int, description: str) -> None:
+        """From now on every ``n``-th call of ``method`` fails (a flaky server); n=0 stops."""
+        with self._cond:
+            if n:
+                self._fail_every[method.lower()] = (n, error_code, description)
+            else:
+                self._fail_every.pop(method.lower(), None)
 
     def enforce_rate(self, per_second: float | None) -> None:
         """Answer 429 to send* methods beyond ``per_second`` (token bucket); None disables."""
@@ -1251,6 +1261,12 @@ class FakeBotAPI:
         self._cond.notify_all()
 
     def _execute(self, name: str, params: Params, uploads: Uploads) -> Any:
+        every = self._fail_every.get(name.lower())
+        if every is not None:
+            count = self._calls_of.get(name.lower(), 0) + 1
+            self._calls_of[name.lower()] = count
+            if count % every[0] == 0:
+                raise ApiError(every[1], every[2])
         queue = self._failures.get(name.lower())
         if queue:
             failure = queue[0]
