@@ -270,8 +270,14 @@ class Mend:
             self._kept.discard(update_id)
 
     def offer_answer(self, channel: str, external_id: str, prompt: str) -> None:
-        """After a reminder: if the person is between steps, their next words answer it."""
-        self.handle(channel, external_id, Tick("prompt", prompt))
+        """After a reminder: if the person is between steps, their next words answer it.
+
+        A nicety: with the database locked by someone else it is skipped rather than waited
+        for (the reminder's own "Answer" button still works)."""
+        try:
+            self.handle(channel, external_id, Tick("prompt", prompt), patient=False)
+        except Locked:
+            log.info("the database is busy: the reminder's question is not waiting this time")
 
     def where(self, channel: str, external_id: str) -> Reply:
         """The person's current prompt, as saved (after an error, to pick up cleanly)."""
