@@ -22,14 +22,19 @@ from bot.train.labelled import holdout
 
 STARTS = 3
 START_SCRIPT = """
-import json, resource, time
+import json, resource, tempfile, time
+from pathlib import Path
 start = time.perf_counter()
 from flows.language import classifier
 classifier.configure({on})
 from bot.telegram_app import build_application
-from bot.service import warm_up
-warm_up()
-build_application("1:BENCH", None)  # type: ignore[arg-type]
+from bot.service import Mend
+from storage import migrate
+from storage.crypto import TextCipher, new_key
+from storage.engine import make_engine, sqlite_url
+url = sqlite_url(Path(tempfile.mkdtemp()))
+migrate.upgrade(url)
+build_application("1:BENCH", Mend(make_engine(url), TextCipher([new_key().encode()])))
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({{"seconds": seconds, "rss_mb": peak}}))
