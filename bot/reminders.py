@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import ParamSpec, TypeVar
 
 from bot.clock import Clock, system_clock
 from bot.keyboards import keyboard_json
@@ -32,12 +33,20 @@ from storage.agreements import AgreementStore
 from storage.rituals import Claimed, RitualStore
 
 log = logging.getLogger("mend.reminders")
+P = ParamSpec("P")
+T = TypeVar("T")
 
 SWEEP_SECONDS = 20
 LEASE = timedelta(minutes=5)
 STALE = timedelta(hours=2)
 BATCH = 200
 BUDGET_SECONDS = 15.0
+async def off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """The sweep's database work runs in a worker thread: a lock held elsewhere (SQLite's
+    busy wait) then delays the sweep, never the event loop everyone's replies run on."""
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
 def _quiet_now(claimed: Claimed, now: datetime) -> bool:
     """Quiet hours are checked at the moment of sending too (a late or snoozed reminder)."""
     try:
@@ -186,7 +195,7 @@ class Reminders:
         report = Report(claimed=batch.claimed)
         report.skipped = len(batch.settled_rituals)
         if batch.settled_rituals or batch.settled_deliveries:
-            self.store.finish(batch.settled_deliveries, batch.settled_rituals)
+            await off_loop(self.store.finish, batch.settled_deliveries, batch.settled_rituals)
         results = await asyncio.gather(*(self._deliver_one(o) for o in batch.outgoing))
         report.sent = sum(r is Sent.OK for r in results)
         report.blocked = sum(r is Sent.BLOCKED for r in results)
@@ -197,11 +206,12 @@ class Reminders:
         """Send, then mark the day at once: the window for a double send is one commit."""
         result = await self._send(item)
         if result is Sent.FAILED:
-            self.store.release([item.claimed.ritual_id])  # the next sweep tries again
+            await off_loop(self.store.release, [item.claimed.ritual_id])  # tried next sweep
             return result
         if result is Sent.BLOCKED:
-            self.store.mark_unreachable(item.claimed.person_id)
-        self.store.finish(
+            await off_loop(self.store.mark_unreachable, item.claimed.person_id)
+        await off_loop(
+            self.store.finish,
             [
                 {
                     "d_id": item.delivery_id,
@@ -228,11 +238,11 @@ class Reminders:
     async def resend_snoozed(self, now: datetime) -> int:
         """ "Later" has come: the same reminder again (the same delivery, so still once a day)."""
         sent = 0
-        for claimed, delivery_id, prompt_id in self.store.claim_snoozed(
-            now, self.batch, self.lease
+        for claimed, delivery_id, prompt_id in await off_loop(
+            self.store.claim_snoozed, now, self.batch, self.lease
         ):
             if not claimed.reachable or _quiet_now(claimed, now):
-                self.store.mark_delivery(delivery_id, "skipped", None)
+                await off_loop(self.store.mark_delivery, delivery_id, "skipped", None)
                 continue
             neutral = claimed.discreet or claimed.paused
             text = prompts.prompt_text(prompt_id) if prompt_id and not neutral else None
@@ -242,12 +252,15 @@ class Reminders:
             item = Outgoing(claimed, delivery_id, prompt_id, text, reply, claimed.due_at)
             result = await self._send(item)
             if result is Sent.FAILED:
-                self.store.set_status(claimed.person_id, delivery_id, "later", now)
+                await off_loop(self.store.set_status, claimed.person_id, delivery_id, "later", now)
                 continue
             if result is Sent.BLOCKED:
-                self.store.mark_unreachable(claimed.person_id)
-            self.store.mark_delivery(
-                delivery_id, "sent" if result is Sent.OK else "blocked", self.clock()
+                await off_loop(self.store.mark_unreachable, claimed.person_id)
+            await off_loop(
+                self.store.mark_delivery,
+                delivery_id,
+                "sent" if result is Sent.OK else "blocked",
+                self.clock(),
             )
             sent += result is Sent.OK
         return sent
@@ -257,7 +270,7 @@ class Reminders:
         if self.agreements is None:
             return 0
         sent = 0
-        for due in self.agreements.due(now.date().isoformat()):
+        for due in await off_loop(self.agreements.due, now.date().isoformat()):
             key = "review" if due.what == "review" else "ended"
             text = content.text("partner.agreement", key, text=due.text)
             neutral = prompts.reminder_copy("discreet")
@@ -265,7 +278,7 @@ class Reminders:
                 if channel == "telegram" and self.sender is not None:
                     shown = neutral if discreet else text
                     sent += await self.sender.send(int(external_id), shown) is Sent.OK
-            self.agreements.mark(due.id, due.what)
+            await off_loop(self.agreements.mark, due.id, due.what)
         return sent
 
     async def sweep(self) -> Report:
@@ -276,7 +289,7 @@ class Reminders:
         started = self.clock()
         while True:
             now = self.clock()
-            batch = self.prepare(now)
+            batch = await off_loop(self.prepare, now)
             if not batch.claimed:
                 break
             report = await self.deliver(batch, now)

@@ -24,7 +24,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, MessageLimit
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
@@ -109,10 +109,13 @@ async def send_replies(bot: MendBot, chat_id: int, replies: Sequence[Reply]) -> 
             await bot.send_text(chat_id, chunk, markup)
         for item in reply.attachments:
             file = InputFile(item.data, filename=item.filename)
-            if item.kind == "photo":
-                await bot.send_photo(chat_id, file)
-            else:
-                await bot.send_document(chat_id, file)
+            try:
+                if item.kind == "photo":
+                    await bot.send_photo(chat_id, file)
+                else:
+                    await bot.send_document(chat_id, file)
+            except TimedOut:  # it may well have arrived: no second copy, no apology
+                log.info("a file timed out and may have been delivered")
 
 
 # --- handlers -----------------------------------------------------------------------------------

@@ -326,3 +326,36 @@ async def test_a_snooze_into_the_night_is_skipped(
     clock.advance(minutes=61)  # 23:01 local: quiet
     await sweeper(mend, app).sweep()
     assert sent_to(request_log, ALEX) == []
+
+
+async def test_a_lock_held_elsewhere_delays_the_sweep_not_the_event_loop(
+    mend: Mend, app: App, request_log: FakeRequest, morning: FakeClock, db_url: str
+) -> None:
+    import asyncio
+    import sqlite3
+
+    from storage.engine import make_engine
+    from storage.rituals import RitualStore
+
+    pid = person(mend)
+    ritual(mend, pid)
+    patient = make_engine(db_url, busy_timeout_ms=3000)  # the sweep's connections wait a while
+    bot = app.bot
+    assert isinstance(bot, MendBot)
+    reminders = Reminders(
+        RitualStore(patient, mend.cipher), Sender(bot, sleep=no_wait), mend.clock
+    )
+    path = db_url.removeprefix("sqlite:///")
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        sweeping = asyncio.create_task(reminders.sweep())
+        for _ in range(20):  # the event loop keeps turning for everyone else
+            await asyncio.sleep(0)
+        assert not sweeping.done(), "the sweep waits for the lock, off the event loop"
+        other.execute("ROLLBACK")
+        report = await asyncio.wait_for(sweeping, timeout=30)
+    finally:
+        other.close()
+        patient.dispose()
+    assert report.sent == 1 and len(sent_to(request_log, ALEX)) == 1
