@@ -210,6 +210,11 @@ class Reminders:
             return result
         if result is Sent.BLOCKED:
             await off_loop(self.store.mark_unreachable, item.claimed.person_id)
+        sent_id = None
+        if result is Sent.OK and self.sender is not None and item.claimed.channel == "telegram":
+            sent_id = self.sender.message_ids.get(int(item.claimed.external_id))
+        if sent_id is not None:  # the quick exit reaches back to it
+            await off_loop(self.store.note_sent, item.claimed.person_id, sent_id, self.clock())
         await off_loop(
             self.store.finish,
             [

@@ -51,6 +51,8 @@ class Sender:
         self._monotonic = monotonic
         self._last: OrderedDict[int, float] = OrderedDict()
         self.retried_429 = 0
+        self.message_ids: dict[int, int] = {}
+        """chat → the id of the last message sent there (for the quick exit's reach)."""
 
     async def _chat_turn(self, chat_id: int) -> None:
         """Take this chat's next free second before waiting for it, so sends to one chat that
@@ -71,7 +73,11 @@ class Sender:
             await self._chat_turn(chat_id)
             async with self._limiter:
                 try:
-                    await self._bot.send_text(chat_id, text, markup_json, tries=1)
+                    answer = await self._bot.send_text(chat_id, text, markup_json, tries=1)
+                    if isinstance(answer, dict) and isinstance(answer.get("message_id"), int):
+                        self.message_ids[chat_id] = answer["message_id"]
+                        while len(self.message_ids) > CHATS_REMEMBERED:
+                            self.message_ids.pop(next(iter(self.message_ids)))
                     return Sent.OK
                 except RetryAfter as wait:
                     self.retried_429 += 1

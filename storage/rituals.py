@@ -18,12 +18,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.core.contract import RitualItem
 from flows.views.reminders import OWN as OWN_WORDS
-from storage.models import Delivery, Person, Ritual
+from storage.conversations import DELETABLE
+from storage.models import ConversationRow, Delivery, Person, Ritual
 from storage.store import Store
 
 _rituals = Ritual.__table__  # type: ignore[attr-defined]
 _deliveries = Delivery.__table__  # type: ignore[attr-defined]
 _people = Person.__table__  # type: ignore[attr-defined]
+_conversations = ConversationRow.__table__  # type: ignore[attr-defined]
 
 RECENT_DAYS = 30
 
@@ -316,6 +318,23 @@ class RitualStore(Store):
                     .where(_rituals.c.id.in_(list(ritual_ids)))
                     .values(lease_until=None)
                 )
+
+    def note_sent(self, person_id: int, message_id: int, now: datetime) -> None:
+        """A reminder went out before anything else in the last 48 hours: the quick exit must
+        reach back to it (see `Loaded.window`)."""
+        with self._write() as conn:
+            conn.execute(
+                update(_conversations)
+                .where(
+                    _conversations.c.person_id == person_id,
+                    or_(
+                        _conversations.c.window_since.is_(None),
+                        _conversations.c.window_since <= now - DELETABLE,
+                        _conversations.c.window_from > message_id,
+                    ),
+                )
+                .values(window_from=message_id, window_since=now)
+            )
 
     def mark_unreachable(self, person_id: int) -> None:
         """Telegram said they blocked the bot: leave them alone until they write again."""

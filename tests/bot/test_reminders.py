@@ -359,3 +359,26 @@ async def test_a_lock_held_elsewhere_delays_the_sweep_not_the_event_loop(
         other.close()
         patient.dispose()
     assert report.sent == 1 and len(sent_to(request_log, ALEX)) == 1
+
+
+async def test_the_quick_exit_reaches_back_to_a_reminder_sent_before_any_message(
+    mend: Mend, app: App, request_log: FakeRequest, morning: FakeClock
+) -> None:
+    import json
+
+    from tests.conftest import feed
+    from tests.updates import text_update
+
+    pid = person(mend)
+    ritual(mend, pid)
+    morning.advance(hours=49)  # whatever was said before is past what Telegram can delete
+    ritual(mend, pid, at="10:00")
+    morning.now = morning.now.replace(hour=9, minute=0)  # 10:00 Berlin: that one is due
+    first_id = request_log._message_id + 1  # the id the fake Telegram gives the next message
+    assert (await sweeper(mend, app).sweep()).sent >= 1, "reminders went out first"
+    reminder_id = first_id
+    request_log.clear()
+    await feed(app, text_update(reminder_id + 40, ALEX, "/exit"))
+    deletes = [c for c in request_log.calls if c.method == "deleteMessages"]
+    ids = sorted(i for c in deletes for i in json.loads(str(c.params["message_ids"])))
+    assert ids[0] == reminder_id and ids[-1] == reminder_id + 40
