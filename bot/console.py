@@ -7,21 +7,28 @@ When stdin is not a terminal it reads one line per turn, so a session can be scr
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
 from bot.service import Handled, Mend
 from flows.core import content
-from flows.core.contract import Command, Event, Reply, Text
+from flows.core.contract import Choice, Command, Event, Option, Reply, Text
 
 CHANNEL = "console"
 
 
-def parse(line: str) -> Event:
+def parse(line: str, shown: Sequence[Option] = ()) -> Event:
+    """A command, the number of an option just shown (the terminal's buttons), or words.
+
+    A number is an option only while numbered options are on screen: "4" under "4. 21:00"
+    picks 21:00, and "8" under a question with no options stays what was typed.
+    """
     stripped = line.strip()
     if stripped.startswith("/") and len(stripped) > 1 and not stripped[1].isspace():
         name, _, args = stripped[1:].partition(" ")
         return Command(name.split("@", 1)[0].lower(), args.strip())
+    if stripped.isdecimal() and stripped.isascii() and 1 <= int(stripped) <= len(shown):
+        return Choice(shown[int(stripped) - 1].key)
     return Text(line.rstrip("\r\n"))
 
 
@@ -56,18 +63,20 @@ def chat(
     interactive = stream.isatty()
     if interactive:
         out.write(content.text("console", "hello") + "\n")
+    shown: tuple[Option, ...] = ()
     for event in opening:
-        _show(mend.handle(CHANNEL, person, event), out)
+        shown = _show(mend.handle(CHANNEL, person, event), out)
     for line in _lines(stream, interactive, out):
         if not line.strip() and not interactive:
             continue
-        _show(mend.handle(CHANNEL, person, parse(line)), out)
+        shown = _show(mend.handle(CHANNEL, person, parse(line, shown)), out)
     if interactive:
         out.write("\n" + content.text("console", "bye") + "\n")
     return 0
 
 
-def _show(handled: Handled, out: TextIO) -> None:
+def _show(handled: Handled, out: TextIO) -> tuple[Option, ...]:
+    """Print the replies; the options of the last one are what a typed number picks."""
     for reply in handled.replies:
         out.write("\nmend> " + render(reply) + "\n")
     for other in handled.others:  # someone else's chat: say it was sent, never show it here
@@ -75,3 +84,4 @@ def _show(handled: Handled, out: TextIO) -> None:
     if handled.clear_chat:
         out.write("\nmend> " + content.text("exit", "console") + "\n")
     out.flush()
+    return handled.replies[-1].options if handled.replies else ()

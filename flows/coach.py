@@ -630,7 +630,12 @@ def _partner_answer(step: _Step, share_id: int, action: str) -> None:
 
 def _text(step: _Step, body: str) -> None:
     if step.conversation.idle:
-        step.replies.append(idle_menu(step.profile))
+        menu = idle_menu(step.profile)
+        picked = _pick_from_text(menu.options, body)
+        if picked is not None:  # the menu's number or words, typed instead of tapped
+            _choice(step, picked)
+        else:
+            step.replies.append(menu)
         return
     flow = FLOWS[step.conversation.flow]
     turn = Turn(step.conversation.state, step.conversation.slots, step.profile)

@@ -41,3 +41,20 @@ def test_the_place_is_kept_between_sessions(mend: Mend) -> None:
 def test_blank_lines_are_skipped_when_scripted(mend: Mend) -> None:
     out = run(mend, "\n\n/help\n\n")
     assert out.count("mend>") == 1
+
+
+def test_a_number_picks_an_option_only_while_options_are_shown() -> None:
+    from flows.core.contract import Choice
+
+    shown = (Option("rituals.time.0800", "08:00"), Option("rituals.time.2100", "21:00"))
+    assert parse("2\n", shown) == Choice("rituals.time.2100")
+    assert parse("3\n", shown) == Text("3"), "not an option here: the words as typed"
+    assert parse("2\n") == Text("2")
+
+
+def test_the_start_menu_and_a_time_option_work_by_number(mend: Mend) -> None:
+    """Found by a person in the terminal: the menu came back forever, and "4. 21:00" set 04:00."""
+    out = run(mend, "/start\n1\n1\n3\n1\n2\nhello\n1\n")
+    assert content.text("hurt.what") in out, "1 on the menu opens its first step"
+    out = run(mend, "/cancel\n/rituals\nBerlin\n1\n1\n1\n4\n1\n", person="local")
+    assert "21:00" in out.split("At what time?")[-1]

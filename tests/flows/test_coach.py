@@ -11,6 +11,7 @@ from flows.core.contract import (
     JournalItem,
     Profile,
     Reply,
+    Text,
     Tick,
     Unsupported,
 )
@@ -227,3 +228,13 @@ def test_journal_labels_come_from_each_steps_own_copy() -> None:
     )
     assert "Listening practice" in reply.text
     assert "What I heard: you felt alone" in reply.text
+
+
+def test_between_steps_the_menu_can_be_answered_in_words_or_by_number() -> None:
+    from flows.core.contract import IDLE as BETWEEN_STEPS
+
+    profile = Profile(True, "hurt", safety_checked_on="2026-03-01")
+    first_value, first_label = next(iter(content.options(coach.IDLE_MENU).items()))
+    for typed in ("1", first_label, first_label.upper()):
+        outcome = coach.handle(profile, BETWEEN_STEPS, Text(typed))
+        assert outcome.conversation.flow == coach.STARTS.get(first_value, first_value), typed
