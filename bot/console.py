@@ -6,13 +6,15 @@ When stdin is not a terminal it reads one line per turn, so a session can be scr
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from bot.service import Handled, Mend
 from flows.core import content
-from flows.core.contract import Choice, Command, Event, Option, Reply, Text
+from flows.core.contract import Attachment, Choice, Command, Event, Option, Reply, Text
 
 CHANNEL = "console"
 
@@ -32,11 +34,21 @@ def parse(line: str, shown: Sequence[Option] = ()) -> Event:
     return Text(line.rstrip("\r\n"))
 
 
-def render(reply: Reply) -> str:
+def render(reply: Reply, saved: Sequence[Path] = ()) -> str:
     lines = [reply.text]
     lines += [f"  {n}. {option.label}" for n, option in enumerate(reply.options, 1)]
-    lines += [f"  [attachment: {a.filename}]" for a in reply.attachments]
+    lines += [f"  [saved to {path}]" for path in saved]
     return "\n".join(lines)
+
+
+def save(attachment: Attachment, folder: Path) -> Path:
+    """A file Mend sends (the /export, a /progress picture) is written next to you, readable
+    by you alone, since a terminal cannot show it."""
+    path = folder / attachment.filename
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(attachment.data)
+    return path
 
 
 def _lines(stream: TextIO, interactive: bool, out: TextIO) -> Iterator[str]:
@@ -57,6 +69,7 @@ def chat(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     opening: Iterable[Event] = (),
+    folder: Path | None = None,
 ) -> int:
     stream = stdin or sys.stdin
     out = stdout or sys.stdout
@@ -64,21 +77,23 @@ def chat(
     if interactive:
         out.write(content.text("console", "hello") + "\n")
     shown: tuple[Option, ...] = ()
+    files = folder or Path.cwd()
     for event in opening:
-        shown = _show(mend.handle(CHANNEL, person, event), out)
+        shown = _show(mend.handle(CHANNEL, person, event), out, files)
     for line in _lines(stream, interactive, out):
         if not line.strip() and not interactive:
             continue
-        shown = _show(mend.handle(CHANNEL, person, parse(line, shown)), out)
+        shown = _show(mend.handle(CHANNEL, person, parse(line, shown)), out, files)
     if interactive:
         out.write("\n" + content.text("console", "bye") + "\n")
     return 0
 
 
-def _show(handled: Handled, out: TextIO) -> tuple[Option, ...]:
+def _show(handled: Handled, out: TextIO, folder: Path) -> tuple[Option, ...]:
     """Print the replies; the options of the last one are what a typed number picks."""
     for reply in handled.replies:
-        out.write("\nmend> " + render(reply) + "\n")
+        saved = [save(a, folder) for a in reply.attachments]
+        out.write("\nmend> " + render(reply, saved) + "\n")
     for other in handled.others:  # someone else's chat: say it was sent, never show it here
         out.write(f"\n(sent to {other.external_id}'s chat)\n")
     if handled.clear_chat:

@@ -58,3 +58,20 @@ def test_the_start_menu_and_a_time_option_work_by_number(mend: Mend) -> None:
     assert content.text("hurt.what") in out, "1 on the menu opens its first step"
     out = run(mend, "/cancel\n/rituals\nBerlin\n1\n1\n1\n4\n1\n", person="local")
     assert "21:00" in out.split("At what time?")[-1]
+
+
+def test_export_in_the_terminal_writes_the_file_for_the_owner_alone(
+    mend: Mend, tmp_path: object
+) -> None:
+    import json
+    import stat
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    out = io.StringIO()
+    script = io.StringIO("/start\n1\n1\n3\n1\n2\n/export\n")
+    assert chat(mend, person="local", stdin=script, stdout=out, folder=folder) == 0
+    saved = folder / "mend-export.json"
+    assert f"[saved to {saved}]" in out.getvalue()
+    assert json.loads(saved.read_text("utf-8"))["person"]["consented"] is True
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
