@@ -27,7 +27,7 @@ from storage.outbox import OutboxStore
 from storage.partners import PartnerStore
 from storage.progress import ProgressStore
 from storage.rituals import RitualStore
-from storage.store import Conflict
+from storage.store import Conflict, locked
 
 ATTEMPTS = 5
 LOCK_TRIES = 12  # each waits out SQLite's busy timeout (5 s): about a minute in all
@@ -38,10 +38,6 @@ class Locked(Exception):
     """The database is locked by someone else just now: wait a little and try again."""
 
 
-def locked(error: BaseException) -> bool:
-    """SQLite's "database is locked" / "busy", raw from the driver or wrapped."""
-    text = str(getattr(error, "orig", None) or error).lower()
-    return "locked" in text or "busy" in text
 __all__ = ["ForPartner", "Handled", "Mend", "next_due"]
 next_due = effects.next_due
 

@@ -44,7 +44,7 @@ CHANNEL = "telegram"
 SHORT_LABEL = 16
 POOL_SIZE = 64
 LOCK_PAUSE = 0.5  # seconds, growing to 5: twenty tries wait about a minute and a quarter
-LOCK_TRIES = 20
+WAIT_TRIES = 20
 PRIME = "prime_in_thread"
 log = logging.getLogger("mend.telegram")
 
@@ -208,11 +208,11 @@ async def patiently(
 ) -> Handled:
     """Someone else holds the database's lock: wait between tries without blocking the event
     loop (everyone else is served meanwhile); over a minute in all, then it is an error."""
-    for attempt in range(1, LOCK_TRIES + 1):
+    for attempt in range(1, WAIT_TRIES + 1):
         try:
             return work()
         except Locked:
-            if attempt == LOCK_TRIES:
+            if attempt == WAIT_TRIES:
                 raise
             waited(attempt)
             await bot.wait(LOCK_PAUSE * min(attempt, 10))

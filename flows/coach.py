@@ -97,7 +97,7 @@ def idle_menu(profile: Profile | None = None) -> Reply:
     }
     return Reply(
         content.text(IDLE_MENU),
-        tuple(Option(f"{IDLE_MENU}..{value}", label) for value, label in opts.items()),
+        tuple(Option(keys.step_key(IDLE_MENU, "", value), label) for value, label in opts.items()),
     )
 
 

@@ -48,7 +48,7 @@ from storage.models import ConversationRow, InboxUpdate, JournalEntry, Letter, P
 from storage.outbox import GRACE as LETTER_GRACE
 from storage.outbox import encode as encode_letter
 from storage.prepared import Prepared
-from storage.store import Conflict
+from storage.store import Conflict, locked
 
 T = TypeVar("T")
 REDELIVERY_WINDOW = timedelta(hours=24)
@@ -341,8 +341,7 @@ class ConversationStore:
     def _is_lost(self, error: Exception) -> bool:
         """The connection itself failed (raw from the driver, or wrapped by SQLAlchemy); a
         lock held by someone else is not that (the caller waits it out)."""
-        text = str(getattr(error, "orig", None) or error).lower()
-        if "locked" in text or "busy" in text:
+        if locked(error):
             return False
         if isinstance(error, DBAPIError):
             return bool(error.connection_invalidated) or isinstance(error.orig, self._lost)

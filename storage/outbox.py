@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from flows.core.contract import Attachment, Option, Reply
 from storage.models import Letter
@@ -81,12 +81,6 @@ class OutboxStore(Store):
             )
             for r in rows
         ]
-
-    def done(self, ids: Sequence[int]) -> None:
-        """Delivered (or never deliverable: the person blocked Mend): let them go."""
-        if ids:
-            with self._write() as conn:
-                conn.execute(delete(_outbox).where(_outbox.c.id.in_(list(ids))))
 
     def later(self, letter_id: int, attempts: int, at: datetime) -> None:
         with self._write() as conn:

@@ -21,6 +21,13 @@ class Conflict(Exception):
     """Someone else changed what this transaction read: roll back and run the event again."""
 
 
+def locked(error: BaseException) -> bool:
+    """SQLite's "database is locked" / "busy" (someone else holds the lock), raw from the
+    driver or wrapped by SQLAlchemy: a reason to wait, not a lost connection."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    return "locked" in text or "busy" in text
+
+
 class Store:
     def __init__(self, engine: Engine, cipher: TextCipher) -> None:
         self._engine = engine

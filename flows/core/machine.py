@@ -32,6 +32,7 @@ from flows.core.contract import (
     Slots,
     Snapshot,
 )
+from flows.core.keys import step_key
 
 END = "end"
 """The terminal state every flow shares: reaching it closes the step."""
@@ -132,7 +133,7 @@ class Flow:
 
     def key(self, state: str, value: str) -> str:
         """The option key that travels in callback_data; short and stable."""
-        return f"{self.name}.{state}.{value}"
+        return step_key(self.name, state, value)
 
     # --- prompts -------------------------------------------------------------------------
 
