@@ -38,7 +38,7 @@ from flows.core.contract import (
     Unsupported,
 )
 from flows.core.machine import Flow, Turn
-from flows.language import normalise as normalise_text
+from flows.language import answers
 from flows.language.classifier import Level
 from flows.language.screen import MODEL_SIGNAL, Screening, screen
 from flows.steps import (
@@ -82,7 +82,6 @@ def command_menu() -> dict[str, str]:
 
 COMMANDS = tuple(command_menu())
 IDLE_MENU = "idle"
-LABEL_MATCH_LIMIT = 60
 SEVERITY: dict[str, int] = {"abuse": 1, "self_harm": 2, "danger_now": 3}
 RESUME = "_resume"
 
@@ -124,17 +123,8 @@ def current_prompt(profile: Profile, conversation: Conversation) -> Reply:
 
 
 def _pick_from_text(options: tuple[Option, ...], body: str, numbers: bool = True) -> str | None:
-    """Typing an option's number or its exact words counts as choosing it."""
-    if not options or len(body) > LABEL_MATCH_LIMIT:
-        return None
-    typed = normalise_text.label(body)
-    if numbers and typed.isdecimal() and typed.isascii():
-        index = int(typed) - 1
-        return options[index].key if 0 <= index < len(options) else None
-    for option in options:
-        if normalise_text.label(option.label) == typed:
-            return option.key
-    return None
+    """Typing an option's number or its words (loosely) counts as choosing it."""
+    return answers.match(options, body, numbers=numbers)
 
 
 class _Step:

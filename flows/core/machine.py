@@ -172,13 +172,16 @@ class Flow:
             self._option_cache[key] = cached
         return cached
 
-    def hint(self, state: str) -> str:
-        """The state's own nudge, or the general "please choose" (shared questions have none)."""
+    def hint(self, state: str, *, options: bool = True) -> str:
+        """The state's own nudge, or a general one that fits what is on screen: "choose one
+        of the options" only when there are options to choose from."""
         try:
             hint = content.section(f"{self.name}.{state}").get("hint")
         except content.MissingCopy:
             hint = None
-        return hint if isinstance(hint, str) else content.text("global", "pick_an_option")
+        if isinstance(hint, str):
+            return hint
+        return content.text("global", "pick_an_option" if options else "say_it_again")
 
     # --- running -------------------------------------------------------------------------
 
@@ -214,8 +217,11 @@ class Flow:
         if event is not None:
             accepted = bool(event.trigger(turn, value=value))
         if not accepted:
-            turn.replies.append(Reply(turn.hint or self.hint(conversation.state)))
-            turn.replies.append(self.prompt(turn))
+            again = self.prompt(turn)
+            turn.replies.append(
+                Reply(turn.hint or self.hint(conversation.state, options=bool(again.options)))
+            )
+            turn.replies.append(again)
             return replace(conversation, slots=turn.slots), turn
         history = conversation.history
         if turn.state != before.state:

@@ -1,0 +1,99 @@
+"""Which option a short typed answer means, so no prompt is a dead end without buttons.
+
+People in the terminal, or on Telegram with the keyboard closed, type "2", "keep", "yes" or
+"save it" instead of pressing a button. Matching is deliberately conservative: an answer
+counts only when it points at exactly one option, so a real message ("keep going, he lied
+again") is never swallowed as a choice. Order: the option's number, its exact words, a
+yes/no word, then the answer's words all found in one option's words.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from typing import Final, Protocol
+
+from flows.language import normalise
+
+MAX_TYPED: Final = 60
+"""Longer than this is a message, not a choice."""
+MAX_WORDS: Final = 4
+"""Loose matching is for short answers only ("keep it", "the second one"...)."""
+
+_WORD = re.compile(r"[\w']+|[^\w\s]", re.UNICODE)
+
+
+class Labelled(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+
+
+@cache
+def _words() -> dict[str, frozenset[str]]:
+    text = resources.files("flows").joinpath("content/answers_en.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    return {name: frozenset(_plain(w) for w in data[name]["words"]) for name in data}
+
+
+def _plain(text: str) -> str:
+    """One form for comparing: case, quotes, accents and punctuation folded away."""
+    folded = normalise.strip_accents(normalise.label(normalise.unify(text)))
+    folded = folded.replace("'", "")
+    tokens = _WORD.findall(folded)
+    return " ".join(t for t in tokens if t.isalnum() or (not t.isascii() and t.strip()))
+
+
+def _tokens(text: str) -> set[str]:
+    return set(_plain(text).split()) - _words()["ignore"]
+
+
+def _value(key: str) -> str:
+    return key.rsplit(".", 1)[-1]
+
+
+_AFFIRMING: Final = frozenset({"yes", "ok", "agree", "save", "send"})
+"""Option keys that say yes to the question on screen ("Save it", "Send it")."""
+
+
+def _says(option: Labelled, answer: str) -> bool:
+    """Whether an option is the yes (or the no) on screen: by its key or its first word."""
+    label = _plain(option.label).split()
+    first = label[0] if label else ""
+    if answer == "yes":
+        return _value(option.key) in _AFFIRMING or first in ("yes", "ok", "okay")
+    return _value(option.key) in ("no", "not_now", "later", "skip") or first in ("no", "not")
+
+
+def match(options: Sequence[Labelled], typed: str, *, numbers: bool = True) -> str | None:
+    """The key of the one option `typed` means, or None when it is not clearly one of them."""
+    if not options or len(typed) > MAX_TYPED:
+        return None
+    exact = normalise.label(typed)
+    if numbers and exact.isdecimal() and exact.isascii():
+        index = int(exact) - 1
+        return options[index].key if 0 <= index < len(options) else None
+    for option in options:
+        if normalise.label(option.label) == exact:
+            return option.key
+    plain = _plain(typed)
+    if not plain or len(plain.split()) > MAX_WORDS:
+        return None
+    for answer in ("yes", "no"):
+        if plain in _words()[answer]:
+            found = [o.key for o in options if _says(o, answer)]
+            return found[0] if len(found) == 1 else None
+    for option in options:
+        if _plain(option.label) == plain or _value(option.key).replace("_", " ") == plain:
+            return option.key
+    wanted = _tokens(typed)
+    if not wanted:
+        return None
+    found = [o for o in options if wanted <= _tokens(o.label)]
+    if len(found) > 1:  # "not safe" is all of "I'm not safe", only part of the others
+        found = [o for o in found if _tokens(o.label) == wanted]
+    return found[0].key if len(found) == 1 else None

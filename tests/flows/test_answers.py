@@ -1,0 +1,91 @@
+"""A person types their answer instead of pressing a button: the number, the words, "yes"."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.core import content
+from flows.core.contract import Option
+from flows.language.answers import match
+from tests.flows.driver import Chat
+
+REVIEW = (
+    Option("r.s.save", "Save it"),
+    Option("r.s.edit", "Change a part"),
+    Option("r.s.restart", "Start over"),
+)
+SAFE = (
+    Option("h.a.safe", "I’m safe, go on"),
+    Option("h.a.unsafe", "I’m not safe"),
+    Option("h.a.support", "I’d like support"),
+)
+CONSENT = (Option("o.c.agree", "Yes, keep my words"), Option("o.c.decline", "Not now"))
+
+
+@pytest.mark.parametrize(
+    ("options", "typed", "key"),
+    [
+        (REVIEW, "yes", "r.s.save"),
+        (REVIEW, "Yep!", "r.s.save"),
+        (REVIEW, "save", "r.s.save"),
+        (REVIEW, "start over", "r.s.restart"),
+        (REVIEW, "3", "r.s.restart"),
+        (REVIEW, "change", "r.s.edit"),
+        (SAFE, "im safe", "h.a.safe"),
+        (SAFE, "i'm not safe", "h.a.unsafe"),
+        (SAFE, "not safe", "h.a.unsafe"),
+        (SAFE, "support", "h.a.support"),
+        (SAFE, "safe", "h.a.safe"),  # all the words of "I'm safe", only some of "I'm not safe"
+        (CONSENT, "keep", "o.c.agree"),
+        (CONSENT, "ok", "o.c.agree"),
+        (CONSENT, "nah", "o.c.decline"),
+        (CONSENT, "not now", "o.c.decline"),
+    ],
+)
+def test_a_short_typed_answer_chooses_the_one_option_it_means(
+    options: tuple[Option, ...], typed: str, key: str
+) -> None:
+    assert match(options, typed) == key
+
+
+@pytest.mark.parametrize(
+    ("options", "typed"),
+    [
+        (SAFE, "yes"),  # "safe?" is never answered for someone by a loose word
+        (SAFE, "no"),
+        (REVIEW, "it"),
+        (REVIEW, "keep going, he lied to me again last night"),
+        (REVIEW, "7"),
+        (CONSENT, "🙂"),
+    ],
+)
+def test_anything_that_is_not_clearly_one_option_is_left_for_the_step(
+    options: tuple[Option, ...], typed: str
+) -> None:
+    assert match(options, typed) is None
+
+
+def test_typing_yes_at_a_review_saves_it_like_the_button() -> None:
+    chat = Chat()
+    chat.onboard()
+    chat.command("hurt")
+    for _ in range(8):
+        if chat.where[1] == "review":
+            break
+        chat.text("he lied about where he was all weekend and I felt so small")
+    assert chat.where[1] == "review"
+    chat.text("yes")
+    assert chat.conversation.idle
+    assert any(getattr(r, "kind", "") == "hurt" for r in chat.records)
+
+
+def test_typed_words_nobody_can_match_get_a_nudge_that_fits_what_is_on_screen() -> None:
+    chat = Chat()
+    chat.onboard()
+    chat.command("settings")
+    chat.text("banana")
+    assert content.text("global", "pick_an_option") in chat.said
+    chat.pick("zone")
+    chat.text("qwxz")
+    said = chat.said
+    assert content.text("global", "pick_an_option") not in said
