@@ -214,7 +214,9 @@ class Flow:
         before = Snapshot(conversation.state, dict(conversation.slots))
         event = self.machine.events.get(trigger)
         accepted = False
-        if event is not None:
+        # Asked only where the trigger is known, so `transitions` never logs a warning
+        # about an answer we handle ourselves (the hint below).
+        if event is not None and conversation.state in event.transitions:
             accepted = bool(event.trigger(turn, value=value))
         if not accepted:
             again = self.prompt(turn)

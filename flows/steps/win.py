@@ -10,7 +10,17 @@ from transitions import EventData
 
 from flows.core import content, policy
 from flows.core.contract import JournalRecord, PartnerRecord, Reply
-from flows.core.machine import END, Flow, State, Turn, has_words, model_of, value_is, value_of
+from flows.core.machine import (
+    END,
+    Flow,
+    State,
+    Turn,
+    has_words,
+    model_of,
+    say,
+    value_is,
+    value_of,
+)
 from flows.core.step import Step
 
 
@@ -74,7 +84,13 @@ FLOW = Flow(
             "conditions": value_is("share"),
             "before": _share,
         },
-        {"trigger": "pick", "source": "offer", "dest": END, "conditions": value_is("keep")},
+        {
+            "trigger": "pick",
+            "source": "offer",
+            "dest": END,
+            "conditions": value_is("keep"),
+            "before": say("win.kept"),
+        },
     ],
 )
 
