@@ -317,7 +317,6 @@ def test_parse_time(text: str, expected: time) -> None:
         "7:30:15",
         "-1",
         "abc7",
-        "730",
     ],
 )
 def test_parse_time_rejects(text: str) -> None:
