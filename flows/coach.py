@@ -41,6 +41,7 @@ from flows.core.machine import Flow, Turn
 from flows.language import answers
 from flows.language.classifier import Level
 from flows.language.screen import MODEL_SIGNAL, Screening, screen
+from flows.language.watched import watched
 from flows.steps import (
     answer,
     heavy,
@@ -92,7 +93,7 @@ def idle_menu(profile: Profile | None = None) -> Reply:
     opts = {
         value: label
         for value, label in content.options(IDLE_MENU).items()
-        if not (blocked and value in STARTS and FLOWS[STARTS[value]].couples)
+        if not (blocked and value in STARTS and FLOWS[STARTS[value]].about_us)
     }
     return Reply(
         content.text(IDLE_MENU),
@@ -174,6 +175,21 @@ def handle(
 ) -> Outcome:
     """`now` (aware UTC) comes from the adapter's clock; flows never read one themselves."""
     step = _Step(profile, conversation, memory, now)
+    outcome = _handle(step, conversation, event)
+    if isinstance(event, Text) and watched(event.body):
+        _may_be_seen(step)
+        outcome = step.outcome()
+    return outcome
+
+
+def _may_be_seen(step: _Step) -> None:
+    """Someone goes through their phone: say plainly this chat may be seen, and what helps,
+    just above where they are, so the question they were on stays the last thing said."""
+    key = "discreet_on" if step.profile.discreet else "text"
+    step.replies.insert(max(len(step.replies) - 1, 0), Reply(content.text("privacy.watched", key)))
+
+
+def _handle(step: _Step, conversation: Conversation, event: Event) -> Outcome:
     if isinstance(event, Text):
         found = screen(event.body)  # before any flow sees the words
         response = _response(step, found)
@@ -350,7 +366,7 @@ def _resume(step: _Step, saved: str = "") -> None:
     if saved:
         restored = Conversation.from_json(json.loads(saved))
         flow = FLOWS.get(restored.flow)
-        if flow is not None and not (flow.couples and step.profile.track == "individual"):
+        if flow is not None and not (flow.about_us and step.profile.track == "individual"):
             step.conversation = restored
             step.again()
 
@@ -418,10 +434,17 @@ def _safety(step: _Step, args: str) -> None:
 
 
 def _resume_coaching(step: _Step, args: str) -> None:
+    """Coaching comes back only after "I'm safe", asked now (the pause may be days old)."""
     if step.profile.paused is None:
         step.say("safety.resume_idle")
-    else:
-        _resume(step, step.conversation.slots.get(RESUME, ""))
+        return
+    slots = {"risk": step.profile.paused}
+    if RESUME in step.conversation.slots:
+        slots[RESUME] = step.conversation.slots[RESUME]
+    step.conversation, turn = safety.FLOW.start(
+        step.profile, slots, state=safety.RESUME_CHECK, today=step.today, now=step.now
+    )
+    step.replies.extend(turn.replies)
 
 
 def _discreet(step: _Step, args: str) -> None:
@@ -489,6 +512,15 @@ CORE: dict[str, Callable[[_Step, str], None]] = {
 """Mend's own commands (each with its menu line in `[commands]`); steps bring theirs."""
 
 
+def _pace(step: _Step) -> str:
+    """What an exercise for two waits for, if anything: their own /ready, then the partner's."""
+    if not step.profile.ready_for_two:
+        return "ask"
+    if step.memory.partner_ready() is False:
+        return "waiting"
+    return ""
+
+
 def _open(step: _Step, name: str, slots: dict[str, str] | None = None, then: str = "") -> None:
     """Open a flow, unless consent, a pause or the individual track says otherwise."""
     flow = FLOWS[name]
@@ -498,7 +530,7 @@ def _open(step: _Step, name: str, slots: dict[str, str] | None = None, then: str
     if flow.needs_consent and not step.profile.consented:
         step.say("global", "need_consent")
         flow, start_slots = onboarding.FLOW, {"then": ",".join(filter(None, (name, then)))}
-    elif flow.couples:
+    elif flow.about_us:
         if step.profile.paused is not None:
             step.say("safety.paused")
             _resume_prompt(step)
@@ -507,14 +539,12 @@ def _open(step: _Step, name: str, slots: dict[str, str] | None = None, then: str
             step.say("safety.individual")
             _resume_prompt(step)
             return
-        if step.profile.paired and not step.profile.ready_for_two:
-            step.say("pace", "ask")  # the pace of the slower partner
-            _resume_prompt(step)
-            return
-        if step.profile.paired and step.memory.partner_ready() is False:
-            step.say("pace", "waiting")
-            _resume_prompt(step)
-            return
+        if flow.couples and step.profile.paired:  # done alone, it waits for nobody's pace
+            pace = _pace(step)
+            if pace:
+                step.say("pace", pace)  # the pace of the slower partner
+                _resume_prompt(step)
+                return
         if safecheck.due(step.profile, step.today):
             flow, start_slots = safecheck.FLOW, {"then": ",".join(filter(None, (name, then)))}
     if flow is rituals.FLOW and not step.profile.timezone:
@@ -674,6 +704,6 @@ def _follow(step: _Step, slots: dict[str, str]) -> None:
     elif first == "resume":
         _resume(step, slots.get(RESUME, ""))
     elif first in FLOWS:
-        if FLOWS[first].couples and step.profile.track == "individual":
+        if FLOWS[first].about_us and step.profile.track == "individual":
             return  # the safety check just explained why; no exercise for two follows
         _open(step, first, then=rest)

@@ -100,6 +100,10 @@ class Flow:
     needs_consent: bool = True
     # An exercise for two: paused after a crisis, never offered on the individual track.
     couples: bool = False
+    # Work on the relationship itself, done alone (owning the harm, forgiving, growing as two):
+    # paused after a crisis and closed on the individual track like an exercise for two,
+    # but needing no partner's /ready.
+    reconciling: bool = False
     # Slots to begin with, read from the person's memory (and their date) as it opens.
     prepare: Callable[[Memory, str, Profile], Slots] | None = None
     machine: Machine = field(init=False, repr=False)
@@ -119,6 +123,11 @@ class Flow:
             ignore_invalid_triggers=True,
             send_event=True,
         )
+
+    @property
+    def about_us(self) -> bool:
+        """Assumes a couple working on it together: not for someone on their own, or paused."""
+        return self.couples or self.reconciling
 
     @property
     def first(self) -> str:

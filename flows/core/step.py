@@ -42,6 +42,11 @@ class Step:
         return self.flow is not None and self.flow.couples
 
     @property
+    def about_us(self) -> bool:
+        """Assumes a couple working on it together: closed on the individual track."""
+        return self.flow is not None and self.flow.about_us
+
+    @property
     def visited_by(self) -> tuple[str, ...]:
         return (*self.kinds, *self.marks)
 

@@ -86,4 +86,4 @@ def topics(role: Role | None) -> tuple[str, ...]:
 @cache
 def topics_for_two() -> frozenset[str]:
     """Daily question topics that belong to exercises for two (not on the individual track)."""
-    return frozenset(s.topic for s in discovered() if s.topic and s.for_two)
+    return frozenset(s.topic for s in discovered() if s.topic and s.about_us)

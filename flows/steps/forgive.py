@@ -4,8 +4,9 @@ Forgiveness grows slowly and not in a straight line; pushing it tends to make it
 So the scale starts at "not at all, and that's okay", the words are optional, and the look
 back shows how the number has moved without ever calling a direction better or worse.
 
-While coaching is paused after a crisis (DESIGN §4a) this step rests too: asking about
-forgiveness then could read as "make peace with it", which is the last thing we want to say.
+While coaching is paused after a crisis, or on the individual track (DESIGN §4a), this step
+rests (`reconciling`): asking about forgiveness then could read as "make peace with it",
+which is the last thing we want to say.
 """
 
 from __future__ import annotations
@@ -83,10 +84,6 @@ def look_back(earlier: Sequence[tuple[str, str]], score: str) -> str:
 # --- conditions and actions ------------------------------------------------------------------
 
 
-def _not_paused(event: EventData) -> bool:
-    return model_of(event).profile.paused is None
-
-
 def _save(event: EventData) -> None:
     turn = model_of(event)
     score = turn.slots.get("score", "")
@@ -109,12 +106,6 @@ def _keep_score(event: EventData) -> None:
 # --- prompts ---------------------------------------------------------------------------------
 
 
-def _score(flow: Flow, turn: Turn) -> Reply:
-    if turn.profile.paused is not None:
-        return flow.plain_prompt("score", {}, section="paused")
-    return flow.plain_prompt("score", {})
-
-
 def _review(flow: Flow, turn: Turn) -> Reply:
     labels = content.options("forgive.score")
     words = turn.slots.get("words") or content.text("forgive.review", "no_words")
@@ -129,11 +120,10 @@ def _transitions() -> list[dict[str, Any]]:
             "pick",
             "score",
             "words",
-            when=[value_is(*SCORES), _not_paused],
+            when=[value_is(*SCORES)],
             do=[_keep_score],
             review="review",
         ),
-        {"trigger": "pick", "source": "score", "dest": END, "conditions": value_is("close")},
         *answer("words", "review", "words"),
         *step("pick", "words", "review", when=[value_is("skip")], do=[forget("words")]),
         {
@@ -168,9 +158,10 @@ def _transitions() -> list[dict[str, Any]]:
 
 FLOW = Flow(
     name="forgive",
+    reconciling=True,
     version=1,
     states=[
-        State("score", render=_score),
+        State("score"),
         State("words"),
         State("review", render=_review),
     ],

@@ -12,7 +12,7 @@ from flows.core.written import written_step
 
 PARTS = ("learned", "next_chapter", "next_step")
 
-FLOW = written_step("grow", PARTS, skippable=("next_chapter",))
+FLOW = written_step("grow", PARTS, skippable=("next_chapter",), reconciling=True)
 
 STEP = Step(
     flow=FLOW,

@@ -62,7 +62,7 @@ def installed() -> dict[str, Step]:
 def allowed(command: str, profile: Profile, opens: dict[str, Step]) -> bool:
     """Exercises for two are never offered on the individual track or while paused."""
     found = opens.get(command)
-    return found is None or not found.for_two or policy.for_two(profile)
+    return found is None or not found.about_us or policy.for_two(profile)
 
 
 def suggestion(profile: Profile, seen: frozenset[str], opens: dict[str, Step]) -> str | None:

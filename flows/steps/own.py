@@ -40,6 +40,7 @@ _check = check_prompt("excuses", excuses)
 
 FLOW = Flow(
     name="own",
+    reconciling=True,
     version=1,
     states=[
         State("did", render=_did),

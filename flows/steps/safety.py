@@ -18,6 +18,8 @@ from flows.core.step import Step
 from flows.language.safe_reply import says, says_safe_plainly
 from flows.views.helplines import country_for_timezone, country_from_text, for_country
 
+RESUME_CHECK = "resume_check"
+"""Where /resume begins: one question about safety before coaching continues."""
 ASKED = "asked"
 """The risk slot when the person opened /safety themselves: resources, no pause."""
 
@@ -107,7 +109,9 @@ FLOW = Flow(
         State("check", render=_check),
         State("urgent", render=_urgent),
         State("ground"),
+        State("steadier"),
         State("after"),
+        State("resume_check"),
     ],
     transitions=[
         {
@@ -153,11 +157,41 @@ FLOW = Flow(
             "dest": "ground",
             "conditions": value_is("ground"),
         },
-        {
+        {  # steadier is not safe: only "I'm safe" counts, so ask again, gently
             "trigger": "pick",
             "source": "ground",
-            "dest": "after",
+            "dest": "steadier",
             "conditions": value_is("steadier"),
+        },
+        {
+            "trigger": "pick",
+            "source": "steadier",
+            "dest": "after",
+            "conditions": value_is("safe"),
+        },
+        {
+            "trigger": "text",
+            "source": "steadier",
+            "dest": "after",
+            "conditions": says_safe_plainly,
+        },
+        {
+            "trigger": "pick",
+            "source": "steadier",
+            "dest": "urgent",
+            "conditions": value_is("unsafe"),
+        },
+        {
+            "trigger": "text",
+            "source": "steadier",
+            "dest": "urgent",
+            "conditions": says("unsafe"),
+        },
+        {
+            "trigger": "pick",
+            "source": "steadier",
+            "dest": "ground",
+            "conditions": value_is("ground"),
         },
         {
             "trigger": "pick",
@@ -189,10 +223,37 @@ FLOW = Flow(
         },
         {
             "trigger": "pick",
-            "source": "after",
+            "source": ["after", "resume_check"],
             "dest": END,
             "conditions": value_is("later"),
             "before": _later,
+        },
+        # /resume asks first: coaching about the relationship comes back only after "I'm safe".
+        {
+            "trigger": "pick",
+            "source": "resume_check",
+            "dest": END,
+            "conditions": value_is("safe"),
+            "before": then("resume"),
+        },
+        {
+            "trigger": "text",
+            "source": "resume_check",
+            "dest": END,
+            "conditions": says_safe_plainly,
+            "before": then("resume"),
+        },
+        {
+            "trigger": "pick",
+            "source": "resume_check",
+            "dest": "urgent",
+            "conditions": value_is("unsafe"),
+        },
+        {
+            "trigger": "text",
+            "source": "resume_check",
+            "dest": "urgent",
+            "conditions": says("unsafe"),
         },
     ],
 )

@@ -190,14 +190,20 @@ def test_while_coaching_is_paused_the_step_rests() -> None:
     chat.onboard("hurt")
     chat.profile = replace(chat.profile, paused="self_harm")
     chat.command("forgive")
-    assert chat.where == ("forgive", "score")
-    assert content.text("forgive.paused") in chat.said
-    assert [o.key for o in chat.last[-1].options] == ["forgive.score.close"]
-    chat.send(Choice("forgive.score.3"))  # a button from an earlier, unpaused prompt
-    assert chat.where == ("forgive", "score")
-    assert chat.records == []
-    chat.pick("close")
     assert chat.conversation.idle
+    assert content.text("safety.paused") in chat.said
+    chat.send(Choice("forgive.score.3"))  # a button from an earlier, unpaused prompt
+    assert chat.conversation.idle
+    assert chat.records == []
+
+
+def test_on_the_individual_track_forgiving_them_is_never_asked() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.profile = replace(chat.profile, track="individual")
+    chat.command("forgive")
+    assert chat.conversation.idle
+    assert content.text("safety.individual") in chat.said
 
 
 def test_cancel_leaves_without_saving() -> None:

@@ -15,10 +15,11 @@ def test_no_pressure_to_return_to_how_things_were() -> None:
     assert "Going back to exactly how things were" in chat.said
 
 
-def test_open_on_the_individual_track() -> None:
+def test_closed_on_the_individual_track() -> None:
     chat = Chat(Profile(True, "both", track="individual", safety_checked_on="2026-03-01"))
     chat.command("grow")
-    assert chat.where == ("grow", "learned")
+    assert chat.conversation.idle, "what each of you learned assumes a couple working on it"
+    assert content.text("safety.individual") in chat.said
 
 
 def test_its_journal_label() -> None:

@@ -408,10 +408,14 @@ def test_a_made_up_button_changes_nothing() -> None:
     assert content.text("global", "pick_an_option") in chat.said
 
 
-def test_it_is_not_an_exercise_for_two() -> None:
+def test_it_needs_no_partner_ready_but_is_closed_on_the_individual_track() -> None:
+    chat = Chat(Profile(True, "broke", paired=True, safety_checked_on="2026-03-01"))
+    chat.command("own")
+    assert chat.where == ("own", "did"), "done alone: nobody's /ready is waited for"
     chat = Chat(Profile(True, "broke", track="individual", safety_checked_on="2026-03-01"))
     chat.command("own")
-    assert chat.where == ("own", "did")
+    assert chat.conversation.idle
+    assert content.text("safety.individual") in chat.said
 
 
 # --- copy -------------------------------------------------------------------------------------

@@ -75,6 +75,8 @@ def test_exercises_for_two_wait_while_paused() -> None:
     chat.command("hurt")
     assert chat.where == ("hurt", "what"), "steps for oneself stay open"
     chat.command("resume")
+    assert chat.where == ("safety", "resume_check"), "asked first: are you safe right now?"
+    chat.pick("safe")
     chat.command("reframe")
     assert chat.where == ("reframe", "draft")
 
@@ -101,7 +103,27 @@ def test_danger_now_says_call_now_and_not_safe_gets_urgent_help() -> None:
     chat.pick("ground")
     assert chat.where == ("safety", "ground")
     chat.pick("steadier")
+    assert chat.where == ("safety", "steadier"), "a little steadier is not safe: asked again"
+    assert "glad you are safe" not in chat.said
+    chat.pick("safe")
     assert chat.where == ("safety", "after")
+
+
+def test_resume_asks_first_and_not_safe_brings_help_not_the_exercise() -> None:
+    chat = onboarded()
+    chat.command("hurt")
+    chat.text("he lied about the trip")
+    chat.text(SELF_HARM)
+    chat.pick("safe")
+    chat.pick("later")
+    chat.command("resume")
+    assert chat.where == ("safety", "resume_check")
+    chat.text("not really no")
+    assert chat.where == ("safety", "urgent")
+    assert chat.profile.paused == "self_harm", "coaching stays paused"
+    chat.pick("safe")
+    chat.pick("resume")
+    assert chat.where == ("hurt", "landed"), "their words were kept all along"
 
 
 def test_a_stronger_signal_is_never_downgraded() -> None:
@@ -324,6 +346,7 @@ def test_answering_safe_later_never_lifts_the_individual_track() -> None:
     chat.pick("safe")
     assert chat.profile.track == "individual"
     chat.command("resume")
+    chat.pick("safe")
     chat.command("listen")
     assert content.text("safety.individual") in chat.said
     assert chat.conversation.flow != "listen"
@@ -360,6 +383,7 @@ def test_a_step_set_aside_by_a_crisis_waits_for_resume() -> None:
     chat.pick("later")
     assert chat.conversation.idle
     chat.command("resume")
+    chat.text("yes im safe")
     assert chat.where == ("hurt", "landed")
     assert chat.conversation.slots["what"] == "he lied about the trip"
 

@@ -100,27 +100,29 @@ def test_when_the_path_is_walked_nothing_is_pushed() -> None:
 @pytest.mark.parametrize(
     ("role", "visited", "expected"),
     [
-        ("both", (), "grow"),  # reframe and listen are for two
+        ("both", (), "rituals"),  # reframe and listen are for two; growing as two is closed
         ("both", ("grow",), "rituals"),
-        ("broke", (), "own"),  # listen is for two
-        ("broke", ("own",), "win"),  # and so is the agreement
+        ("broke", (), "win"),  # owning the harm to a partner, listening, the agreement: closed
+        ("broke", ("own",), "win"),
         ("broke", ("own", "win"), None),
         ("hurt", (), "hurt"),
     ],
 )
-def test_the_individual_track_never_suggests_an_exercise_for_two(
+def test_the_individual_track_never_offers_work_that_assumes_a_couple(
     role: str, visited: tuple[str, ...], expected: str | None
 ) -> None:
     chat = opened(role, with_kinds(*visited), track="individual")
     assert offered(chat) == ([f"go_{expected}"] if expected else []) + ["close"]
     for command in FOR_TWO:
         assert f"/{command} –" not in chat.said, "exercises for two are left off the map"
-    assert "/forgive –" in chat.said
+    for command in ("own", "forgive", "grow"):
+        assert f"/{command} –" not in chat.said, "nor work on the relationship done alone"
+    assert "/hurt –" in chat.said
 
 
 def test_while_paused_nothing_for_two_is_suggested() -> None:
     chat = opened("both", with_kinds(), paused="self_harm")
-    assert offered(chat) == ["go_grow", "close"]
+    assert offered(chat) == ["go_rituals", "close"]
 
 
 def test_a_command_that_is_not_a_flow_is_listed_but_not_opened() -> None:

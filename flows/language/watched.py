@@ -1,0 +1,117 @@
+"""Whether someone says their phone, messages or whereabouts are watched by someone else.
+
+If a partner goes through their phone, this chat may be read too. Mend then says so plainly
+and points to /exit (clear the chat) and /discreet (neutral reminders). The rule looks for
+someone other than the writer checking, reading or tracking the writer's own things (or
+"it", once those things were named), having their passcode or access to their accounts, or
+a tracker or spy app on what they use. The writer checking the partner's phone, an offer not
+yet taken up ("I'd let her check my phone") and watching that has stopped ("he used to read
+my texts") do not count: nothing says this chat is seen now.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from flows.language import normalise
+
+_THROUGH: Final = r"thr(?:ough|u|o)"
+# Verbs that mean going into someone's things whatever the thing is: "checks my venmo".
+_INTO: Final = (
+    rf"(?:check(?:s|ing|ed)?(?!\s+(?:in|up|out)\b)|read(?:s|ing)?|go(?:es|ing)?\s+{_THROUGH}|went\s+{_THROUGH}|"
+    rf"look(?:s|ing|ed)?\s+{_THROUGH}|scroll(?:s|ing|ed)?\s+{_THROUGH}|snoop(?:s|ing|ed)?\s+"
+    rf"(?:in|on|{_THROUGH})|monitor(?:s|ing|ed)?|track(?:s|ing|ed)?|spy(?:ing|ies)?\s+on|"
+    r"logs?\s+in(?:to)?|log(?:ging|ged)\s+in(?:to)?|got\s+into|gets\s+into|hack(?:s|ed)?(?:\s+into)?|"
+    r"screenshots?|forwards?|grabs?|snatch(?:es)?|goes\s+on|went\s+on|search(?:es|ing|ed)?)"
+)
+# Softer verbs, which count only for the things a phone holds: "looks at my texts".
+_AT: Final = r"(?:look(?:s|ing|ed)?\s+(?:at|in(?:to)?)|watch(?:es|ing)?|sees?|saw|goes\s+in)"
+_THINGS: Final = (
+    r"(?:phone|cell|mobile|iphone|texts?|txts?|messages?|msgs?|chats?|convos?|dms?|whatsapp|"
+    r"e-?mails?|inbox|location|laptop|computer|ipad|tablet|accounts?|apps?|notes|photos|pics|"
+    r"gallery|notifications|history|call logs?|calls|contacts|maps?|timeline)"
+)
+_WHO: Final = r"\b(?P<who>[a-z]+)"
+_ADVERBS: Final = (
+    r"(?:\s+(?:always|constantly|still|now|also|even|literally|just|like|basically|keeps|keep|"
+    r"has to|needs to|insists on|makes sure to|will|demands to|gets to|regularly|secretly|"
+    r"sometimes|often|randomly|then))*"
+)
+_WATCHING: Final = re.compile(
+    rf"{_WHO}{_ADVERBS}\s+(?:"
+    rf"{_INTO}\s+(?:\w+\s+){{0,2}}?(?:my|me)\s+\w+|"
+    rf"{_AT}\s+(?:\w+\s+){{0,2}}?(?:my|me)\s+(?:\w+\s+)?{_THINGS}\b|"
+    r"(?:sees?|knows?|checks?|can see|tracks?|reads?)\s+(?:exactly\s+)?where i\b|"
+    r"(?:sees?|reads?|checks?|can see)\s+(?:every|all|everything)\b|"
+    r"reads?\s+over\s+my\s+shoulder|"
+    r"(?:tracks?|tracking|monitors?|monitoring|follows?|watches|stalks?)\s+me\b|"
+    r"(?:has|have|knows?|took|takes|demands?|wants|got)\s+(?:all\s+)?(?:of\s+)?my\s+(?:\w+\s+)?"
+    r"(?:pass ?codes?|passwords?|pins?|logins?|location)\b|"
+    r"(?:has|have|got)\s+access\s+to\b[^.!?]{0,30}\bmy\b|"
+    r"(?:has|have)\s+my\s+(?:phone|email|e-?mail)\b|"
+    r"(?:put|puts|installed|installs|added|set up|sets up)\s+(?:\w+\s+){0,4}?on\s+(?:my|our)\s+\w+|"
+    r"(?:makes?|made|forces?)\s+me\s+(?:to\s+)?(?:show|hand|unlock|give|share)\b"
+    r")"
+)
+_IT: Final = re.compile(rf"{_WHO}{_ADVERBS}\s+(?:{_INTO}|{_AT})\s+(?:it|them|everything)\b")
+"""'He checks it' counts once the writer's phone or location was named in the message."""
+_NAMED: Final = re.compile(rf"\bmy\s+(?:\w+\s+)?{_THINGS}\b")
+_THIS_CHAT: Final = re.compile(
+    r"\b(?:found|finds|read|reads|see|sees|saw|might read|could read|will read|"
+    r"checks?)\s+(?:this|these)\s*(?:chat|convo|conversation|app|messages?|bot)?\b"
+)
+_TRACKER: Final = re.compile(
+    r"\b(?:life ?360|mspy|spyware|stalkerware|keylogger|key logger|tracker|tracking app|"
+    r"spy app|airtag|gps)\b[^.!?]{0,40}\b(?:on|in|under)\s+(?:my|our|the family|me)\b|"
+    r"\b(?:on|in|under)\s+(?:my|our)\s+\w+[^.!?]{0,20}\b(?:tracker|keylogger|spyware|airtag)\b"
+)
+_TAKEN_UP: Final = re.compile(r"\b(?:he|she|they)\s+(?:does|do|did)\b(?:\s+(?:it|that|so))?")
+"""An offer ("she can look at my phone") that is used ("and she does")."""
+_NOT_NOW: Final = re.compile(
+    r"\b(?:used to|doesnt|does not|didnt|did not|never|dont|do not|wont|stopped|no longer|"
+    r"not anymore|would|id let|ill let|should|could|can|may|ever|"
+    r"if (?:he|she|they) (?:wants|asks))\b"
+)
+_STOPPED: Final = re.compile(r"\b(?:used to|stopped|never)\b")
+_MYSELF: Final = frozenset({"i", "im", "ive", "id", "ill", "we", "were", "u", "you", "ur"})
+_NOT_A_PERSON: Final = frozenset(
+    {"to", "and", "that", "it", "what", "which", "this", "app", "phone", "there", "who", "not"}
+)
+
+
+def _clauses(text: str) -> tuple[str, list[str]]:
+    plain = normalise.join_apostrophes(normalise.unify(text).casefold())
+    plain = re.sub(r"[^\w\s.!?,;]", " ", plain)
+    parts = re.split(r"[.!?;,]+|\bbut\b|\bso\b|\band\b(?= (?:i|we)\b)", plain)
+    return plain, [" ".join(c.split()) for c in parts if c.strip()]
+
+
+def _someone_else(clause: str, found: re.Match[str]) -> bool:
+    """The one looking is not the writer ("i check his phone" is not watched)."""
+    who = found.group("who")
+    return who not in _MYSELF and who not in _NOT_A_PERSON
+
+
+def watched(text: str) -> bool:
+    """Someone else sees, checks or tracks the writer's phone, messages or location now."""
+    plain, clauses = _clauses(text)
+    if _THIS_CHAT.search(plain) and not _NOT_NOW.search(plain):
+        return True
+    named = _NAMED.search(plain) is not None
+    for clause in clauses:
+        if _NOT_NOW.search(clause):
+            if (
+                _TAKEN_UP.search(plain)
+                and named
+                and not re.search(r"\b(?:used to|stopped|never)\b", plain)
+            ):
+                return True
+            continue
+        if any(_someone_else(clause, m) for m in _WATCHING.finditer(clause)):
+            return True
+        if named and any(_someone_else(clause, m) for m in _IT.finditer(clause)):
+            return True
+        if _TRACKER.search(clause):
+            return True
+    return False

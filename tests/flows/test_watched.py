@@ -1,0 +1,81 @@
+"""Someone who says their phone is gone through hears, plainly, that this chat may be seen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.core import content
+from flows.language.watched import watched
+from tests.flows.driver import Chat
+
+BLIND = Path(__file__).parents[1] / "data" / "watched" / "blind-1.tsv"
+SEEN = content.text("privacy.watched")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he checks my phone every night",
+        "my husband goes thru my phone when im asleep",
+        "she reads all my texts",
+        "he has my location on life360 and gets mad if i turn it off",
+        "pretty sure she put something on my phone",
+        "my bf knows my passcode",
+        "he makes me show him my phone before bed",
+    ],
+)
+def test_someone_else_going_through_their_things_counts(text: str) -> None:
+    assert watched(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I keep checking his phone",
+        "i found the texts on her phone",
+        "id let her check my phone if she wanted",
+        "he used to read my texts",
+        "my mom checks in on me every day",
+        "he looked at me and cried",
+    ],
+)
+def test_the_writer_watching_an_offer_or_the_past_does_not(text: str) -> None:
+    assert not watched(text)
+
+
+def test_a_blind_batch_written_without_seeing_the_rule() -> None:
+    """Scored before it joined: accuracy 0.750, precision 0.926, recall 0.543 (docs/language.md)."""
+    rows = [line.split("\t") for line in BLIND.read_text("utf-8").splitlines() if line.strip()]
+    right = sum(watched(text) == (label == "watched") for label, text in rows)
+    caught = sum(watched(text) for label, text in rows if label == "watched")
+    assert right / len(rows) >= 0.95
+    assert caught / sum(label == "watched" for label, _ in rows) >= 0.95
+
+
+def test_a_person_under_control_is_told_the_chat_may_be_seen_and_what_helps() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.command("hurt")
+    chat.text("he goes through my phone every night and reads everything")
+    assert SEEN in chat.said
+    assert "/exit" in SEEN and "/discreet" in SEEN
+    assert chat.last[-1].text != SEEN, "the question they were on is still the last thing said"
+
+
+def test_in_discreet_mode_it_does_not_offer_what_is_already_on() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.command("discreet")
+    chat.text("she reads all my texts")
+    assert content.text("privacy.watched", "discreet_on") in chat.said
+    assert SEEN not in chat.said
+
+
+def test_nothing_is_said_about_it_when_nobody_watches() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.command("hurt")
+    chat.text("I found the messages on his phone last night")
+    assert SEEN not in chat.said
