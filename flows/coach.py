@@ -19,12 +19,14 @@ from flows.core.contract import (
     IDLE,
     NO_MEMORY,
     Attachment,
+    CheckinRecord,
     Choice,
     ClearChatRecord,
     Command,
     Conversation,
     DeliveryRecord,
     Event,
+    JournalRecord,
     Memory,
     Option,
     Outcome,
@@ -54,6 +56,7 @@ from flows.steps import (
     suggest,
     timezone,
 )
+from flows.views import journal as journal_view
 from flows.views import prompts, reminders
 
 FLOWS: dict[str, Flow] = steps.flows()
@@ -115,12 +118,17 @@ def help_reply() -> Reply:
     )
 
 
-def current_prompt(profile: Profile, conversation: Conversation) -> Reply:
-    """Where the person is now, asked again (after a detour, a stale button, a photo)."""
+def current_prompt(
+    profile: Profile, conversation: Conversation, now: datetime | None = None
+) -> Reply:
+    """Where the person is now, asked again (after a detour, a stale button, a photo).
+
+    `now` matters to prompts that speak of dates ("an end date like …")."""
     flow = FLOWS.get(conversation.flow)
     if flow is None or not flow.has_state(conversation.state):
         return idle_menu(profile)
-    return flow.prompt(Turn(conversation.state, conversation.slots, profile))
+    today = local_today(profile, now)
+    return flow.prompt(Turn(conversation.state, conversation.slots, profile, today, now))
 
 
 def _pick_from_text(options: tuple[Option, ...], body: str, numbers: bool = True) -> str | None:
@@ -148,7 +156,7 @@ class _Step:
         self.replies.append(Reply(content.text(*path, **values)))
 
     def again(self) -> None:
-        self.replies.append(current_prompt(self.profile, self.conversation))
+        self.replies.append(current_prompt(self.profile, self.conversation, self.now))
 
     def outcome(self) -> Outcome:
         return Outcome(self.profile, self.conversation, tuple(self.replies), tuple(self.records))
@@ -479,7 +487,7 @@ def _back(step: _Step) -> None:
         step.say("global", "back_none")
         step.again()
         return
-    step.conversation, turn = flow.back(step.conversation, step.profile)
+    step.conversation, turn = flow.back(step.conversation, step.profile, step.today, step.now)
     step.replies.extend(turn.replies)
 
 
@@ -527,9 +535,15 @@ def _open(step: _Step, name: str, slots: dict[str, str] | None = None, then: str
     start_slots = dict(slots or {})
     if then:
         start_slots["then"] = then
-    if flow.needs_consent and not step.profile.consented:
+    if flow.needs_consent and not step.profile.consented and step.profile.role is None:
         step.say("global", "need_consent")
         flow, start_slots = onboarding.FLOW, {"then": ",".join(filter(None, (name, then)))}
+    elif flow.needs_consent and not step.profile.consented and flow.stores:
+        step.say("global", "needs_keeping")
+        _resume_prompt(step)
+        return
+    elif flow.needs_consent and not step.profile.consented:
+        step.say("global", "unkept")  # they said "not now": tried, and nothing kept
     elif flow.about_us:
         if step.profile.paused is not None:
             step.say("safety.paused")
@@ -683,13 +697,40 @@ def _fire(step: _Step, trigger: str, value: str) -> None:
         memory=step.memory,
     )
     step.profile = turn.profile
-    step.replies.extend(turn.replies)
-    step.records.extend(turn.records)
+    step.replies.extend(_unsaid(flow, turn) if not step.profile.consented else turn.replies)
+    step.records.extend(_kept(step, turn.records))
     if step.conversation.idle:
         if RESUME in turn.slots:
             # Keep the step set aside by a crisis until the person chooses to resume.
             step.conversation = Conversation(slots={RESUME: turn.slots[RESUME]})
         _follow(step, turn.slots)
+
+
+def _unsaid(flow: Flow, turn: Turn) -> list[Reply]:
+    """A step's own "saved" line is not said when nothing was kept (`_kept` says so)."""
+    if not turn.records:
+        return turn.replies
+    try:
+        saved = content.text(f"{flow.name}.saved")
+    except content.MissingCopy:
+        return turn.replies
+    return [reply for reply in turn.replies if reply.text != saved]
+
+
+def _kept(step: _Step, records: list[Record]) -> list[Record]:
+    """Without their yes to keeping words, what a step would save is shown to copy instead."""
+    if step.profile.consented:
+        return records
+    kept: list[Record] = []
+    for record in records:
+        if isinstance(record, JournalRecord):
+            words = journal_view.to_copy(record.kind, record.parts)
+            step.replies.append(Reply(content.text("global", "not_kept") + "\n\n" + words))
+        elif isinstance(record, CheckinRecord):
+            step.say("global", "not_kept_checkin")
+        else:
+            kept.append(record)
+    return kept
 
 
 def _follow(step: _Step, slots: dict[str, str]) -> None:

@@ -98,6 +98,9 @@ class Flow:
     states: Sequence[State]
     transitions: list[dict[str, Any]]
     needs_consent: bool = True
+    # Keeps something that lasts by its nature (a ritual's time, an agreement), so it cannot
+    # be tried without keeping anything, as every other step can after a "not now".
+    stores: bool = False
     # An exercise for two: paused after a crisis, never offered on the individual track.
     couples: bool = False
     # Work on the relationship itself, done alone (owning the harm, forgiving, growing as two):
@@ -244,9 +247,15 @@ class Flow:
         turn.replies.append(self.prompt(turn))
         return self._conversation(turn, history), turn
 
-    def back(self, conversation: Conversation, profile: Profile) -> tuple[Conversation, Turn]:
+    def back(
+        self,
+        conversation: Conversation,
+        profile: Profile,
+        today: str = "",
+        now: datetime | None = None,
+    ) -> tuple[Conversation, Turn]:
         snapshot = conversation.history[-1]
-        turn = Turn(snapshot.state, snapshot.slots, profile)
+        turn = Turn(snapshot.state, snapshot.slots, profile, today, now)
         turn.replies.append(self.prompt(turn))
         return self._conversation(turn, conversation.history[:-1]), turn
 

@@ -642,6 +642,7 @@ def _end_steps(trigger: str, when: list[Callback]) -> list[dict[str, Any]]:
 
 FLOW = Flow(
     name="agreement",
+    stores=True,
     version=1,
     couples=True,
     states=[

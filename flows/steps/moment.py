@@ -37,6 +37,7 @@ def _ask_zone(flow: Flow, turn: Turn) -> Reply:
 
 FLOW = Flow(
     name="moment",
+    stores=True,
     version=1,
     states=[
         State("offer"),

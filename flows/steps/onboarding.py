@@ -22,9 +22,9 @@ def _agree(event: EventData) -> None:
 
 
 def _decline(event: EventData) -> None:
+    """"Not now" is respected, not a dead end: the steps can be tried, nothing is kept."""
     turn = model_of(event)
     turn.profile = replace(turn.profile, consented=False)
-    turn.slots["then"] = ""  # nothing that keeps words follows a "not now"
     turn.say(content.text("onboarding.declined"))
 
 
@@ -39,10 +39,11 @@ def _welcome(event: EventData) -> None:
     Then the offer of a daily moment, and then whatever step they first asked for.
     """
     turn = model_of(event)
-    turn.slots["then"] = ",".join(filter(None, ("moment", turn.slots.get("then", ""))))
+    daily = "moment" if turn.profile.consented else ""  # a daily moment is kept, so it waits
+    turn.slots["then"] = ",".join(filter(None, (daily, turn.slots.get("then", ""))))
     if turn.profile.track == "individual":
         return  # the answer itself said what comes next
-    if turn.slots["then"] != "moment":
+    if turn.slots["then"] and turn.slots["then"] != "moment":
         turn.say(content.text("onboarding.done", "then"))  # the step they asked for follows
         return
     role = turn.profile.role or "both"
@@ -73,7 +74,7 @@ FLOW = Flow(
         {
             "trigger": "pick",
             "source": "consent",
-            "dest": END,
+            "dest": "role",
             "conditions": value_is("decline"),
             "before": _decline,
         },

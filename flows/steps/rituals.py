@@ -159,6 +159,7 @@ _KINDS = tuple(k for k in content.options("rituals.kind") if k != "own")
 
 FLOW = Flow(
     name="rituals",
+    stores=True,
     version=1,
     states=[
         State("menu", render=_menu),

@@ -28,6 +28,12 @@ def _short(words: str) -> str:
     return words if len(words) <= MAX_WORDS_SHOWN else words[:MAX_WORDS_SHOWN].rstrip() + "…"
 
 
+def to_copy(kind: str, parts: Sequence[tuple[str, str]]) -> str:
+    """An entry that was not kept, written out in full so the person can copy it."""
+    name, labels = _labels(kind)
+    return "\n".join([name, *(f"{labels.get(part, part)}: {words}" for part, words in parts)])
+
+
 def render(items: Sequence[JournalItem]) -> tuple[Reply, ...]:
     if not items:
         return (Reply(content.text("journal", "empty")),)

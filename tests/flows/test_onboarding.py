@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flows.core import content
+from flows.core.contract import CheckinRecord, JournalRecord
 from tests.flows.driver import Chat
 
 
@@ -30,16 +31,56 @@ def test_agreeing_and_choosing_a_role_is_remembered() -> None:
     assert chat.conversation.idle
 
 
-def test_declining_consent_keeps_nothing_and_leaves_the_door_open() -> None:
+def declined() -> Chat:
     chat = Chat()
     chat.command("start")
     chat.pick("ok")
-    chat.pick("decline")
+    chat.text("not now")
     assert not chat.profile.consented
-    assert chat.conversation.idle
-    assert "/start" in chat.said
+    assert content.text("onboarding.declined") in chat.said
+    assert chat.where == ("onboarding", "role"), "not now is respected, and the start goes on"
+    chat.pick("hurt")
+    chat.pick("safe")
+    return chat
+
+
+def test_declining_consent_keeps_nothing_and_leaves_every_step_open() -> None:
+    chat = declined()
+    assert chat.conversation.idle, "no daily moment is offered: it would have to be kept"
     chat.command("hurt")
-    assert chat.where == ("onboarding", "intro"), "a step that keeps words asks for consent first"
+    assert chat.where == ("hurt", "what"), "not sent back to /start"
+    assert content.text("global", "unkept") in chat.said
+    chat.text("he lied about the trip to Porto for months")
+    for _ in range(6):  # the rest of the step, answered in a few words
+        if chat.where[1] == "review":
+            break
+        chat.text("I felt small")
+    chat.text("save")
+    assert chat.conversation.idle
+    assert not any(isinstance(r, JournalRecord) for r in chat.records), "nothing kept"
+    assert content.text("global", "not_kept") in chat.said
+    assert "he lied about the trip to Porto for months" in chat.said, "shown to copy instead"
+    assert content.text("hurt.saved") not in chat.said, "never told it was saved"
+
+
+def test_a_check_in_without_keeping_is_thanked_not_stored() -> None:
+    chat = declined()
+    chat.command("checkin")
+    chat.pick("4")
+    for _ in range(4):
+        if chat.conversation.idle:
+            break
+        options = [o.key.rsplit(".", 1)[-1] for r in chat.last for o in r.options]
+        chat.pick("skip" if "skip" in options else ("save" if "save" in options else options[0]))
+    assert not any(isinstance(r, CheckinRecord) for r in chat.records)
+    assert content.text("global", "not_kept_checkin") in chat.said
+
+
+def test_what_has_to_be_kept_waits_for_a_yes_and_says_why() -> None:
+    chat = declined()
+    chat.command("rituals")
+    assert chat.conversation.idle
+    assert content.text("global", "needs_keeping") in chat.said
 
 
 def test_a_step_asked_for_before_consent_follows_onboarding() -> None:
