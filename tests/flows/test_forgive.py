@@ -152,6 +152,7 @@ def test_the_look_back_shows_the_last_eight_oldest_first_without_judgement() -> 
     # the seven latest earlier ones, oldest first, then today's 1
     assert "▃▂▁▃▇▂▅▁" in said
     assert content.text("forgive.look_back", count="8") in said
+    assert "check-in" not in said, "forgiveness answers are not the daily check-ins"
     assert "▃ 3  14 Feb 2026" in said
     assert f"▁ 1  {content.text('forgive.look_back', 'today')}" in said
     assert "13 Feb 2026" not in said, "only the last eight are shown"
