@@ -418,6 +418,7 @@ def _pause_agreement(step: _Step, args: str) -> None:
 def _ready(step: _Step, args: str) -> None:
     step.profile = replace(step.profile, ready_for_two=not step.profile.ready_for_two)
     step.say("pace", "ready" if step.profile.ready_for_two else "not_ready")
+    _resume_prompt(step)  # a draft waiting to be sent is shown again
 
 
 def _unlink(step: _Step, args: str) -> None:
@@ -522,11 +523,7 @@ CORE: dict[str, Callable[[_Step, str], None]] = {
 
 def _pace(step: _Step) -> str:
     """What an exercise for two waits for, if anything: their own /ready, then the partner's."""
-    if not step.profile.ready_for_two:
-        return "ask"
-    if step.memory.partner_ready() is False:
-        return "waiting"
-    return ""
+    return policy.pace(step.profile, step.memory.partner_ready) or ""
 
 
 def _open(step: _Step, name: str, slots: dict[str, str] | None = None, then: str = "") -> None:

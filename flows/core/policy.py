@@ -8,8 +8,10 @@ queries for reminders and agreements) asks these functions instead of spelling i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Literal
 
 from flows.core.contract import Profile
 
@@ -27,6 +29,25 @@ def for_two(profile: Profile) -> bool:
 def may_share(profile: Profile) -> bool:
     """May this person offer to show something to a partner (if they choose)?"""
     return profile.paired and for_two(profile)
+
+
+Pace = Literal["ask", "waiting"]
+
+
+def pace(profile: Profile, partner_ready: Callable[[], bool | None]) -> Pace | None:
+    """What something for two waits for, if anything: partners go at the slower one's pace.
+
+    A linked person waits first for their own /ready ("ask"), then for their partner's
+    ("waiting"); someone not linked waits for nobody. `partner_ready` is asked only when it
+    matters (it reads the partner's row).
+    """
+    if not profile.paired:
+        return None
+    if not profile.ready_for_two:
+        return "ask"
+    if partner_ready() is False:
+        return "waiting"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,20 +93,24 @@ def checked(
     slot: str | None = None,
     shape: Callable[[str], str] = str.strip,
     review: str = "review",
+    also: Sequence[str] = (),
+    on_park: Sequence[Callback] = (),
 ) -> list[dict[str, Any]]:
     """A free-text answer that is checked before it is kept.
 
     Clear words move on to `dest`. Words with findings wait in `<state>_check`, which shows
     what was noticed and offers "write it again" (back to the question) or "keep it as it
     is"; typing there is a new version, checked again. While editing, the answer returns to
-    the review instead of moving on.
+    the review instead of moving on. `also` names further states that ask the same question
+    another way (a "type your own" after buttons); `on_park` runs as words are parked.
     """
     check = f"{state}_check"
     slot = slot or state
+    sources = [state, *also, check]
     return [
         *step(
             "text",
-            [state, check],
+            sources,
             dest,
             when=[has_words, _clear(find)],
             do=[_keep_typed(slot, shape), forget(DRAFT)],
@@ -114,10 +118,10 @@ def checked(
         ),
         {
             "trigger": "text",
-            "source": [state, check],
+            "source": sources,
             "dest": check,
             "conditions": [has_words],
-            "before": _park,
+            "before": [_park, *on_park],
         },
         *step(
             "pick",

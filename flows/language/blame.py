@@ -87,7 +87,19 @@ from flows.language import normalise as normalise_text
 
 Kind = Literal["blame", "i_statement", "neutral"]
 
-__all__ = ["BLAME_SIGNALS", "MODEL_SIGNAL", "Analysis", "Kind", "analyse", "by_rules"]
+__all__ = [
+    "BLAME_SIGNALS",
+    "MODEL_SIGNAL",
+    "PART_SIGNALS",
+    "Analysis",
+    "Kind",
+    "Part",
+    "analyse",
+    "by_rules",
+    "feeling_words",
+    "in_part",
+    "sweeping",
+]
 
 _log = logging.getLogger(__name__)
 MODEL_SIGNAL: Final = "model"
@@ -191,9 +203,7 @@ _PUNCT_RE: Final = re.compile(r"\s*([.,?!;:])\s*")
 _RUN_RE: Final = re.compile(r"([^\W\d_])\1{2,}")
 _PUNCT_MAP: Final = {".": ".", ",": ",", "?": "?", "!": ".", ";": ".", ":": ","}
 _PUNCT: Final = frozenset({".", ",", "?"})
-_IS_CONTRACTION: Final = _words(
-    _listed("is_contraction")
-)
+_IS_CONTRACTION: Final = _words(_listed("is_contraction"))
 _N_T: Final = {"ca": "can not", "wo": "will not", "ai": "is not", "sha": "shall not"}
 _SUFFIXES: Final = (("'re", "are"), ("'ve", "have"), ("'ll", "will"), ("'m", "am"), ("'d", "would"))
 
@@ -567,35 +577,17 @@ _AUX: Final = (
     "are|were|will|would|do|did|have|had|can|could|is|was|get|got|seem|act|must|should|"
     "have been|had been|will be|would be|keep|kept|been"
 )
-_OBJECT_PRECEDERS: Final = _words(
-    _listed("object_preceders")
-)
-_NEGATORS: Final = _words(
-    _listed("negators")
-)
+_OBJECT_PRECEDERS: Final = _words(_listed("object_preceders"))
+_NEGATORS: Final = _words(_listed("negators"))
 _SUBORDINATORS: Final = _words(_listed("subordinators"))
-_FEAR_WORDS: Final = _words(
-    _listed("fear_words")
-)
-_FILLERS_TRAIT: Final = _words(
-    _listed("fillers_trait")
-)
-_FILLERS_FEEL: Final = _words(
-    _listed("fillers_feel")
-)
+_FEAR_WORDS: Final = _words(_listed("fear_words"))
+_FILLERS_TRAIT: Final = _words(_listed("fillers_trait"))
+_FILLERS_FEEL: Final = _words(_listed("fillers_feel"))
 _FEEL_VERBS: Final = frozenset(["feel", "feels", "felt", "feeling"])
-_FILLERS_MAKE: Final = _words(
-    _listed("fillers_make")
-)
-_MAKE_POSITIVE: Final = _FILLERS_MAKE | _words(
-    _listed("make_positive_extra")
-)
-_DIRECT_NAME_CLASH: Final = _words(
-    _listed("direct_name_clash")
-)
-_QUANTIFIERS: Final = _words(
-    _listed("quantifiers")
-)
+_FILLERS_MAKE: Final = _words(_listed("fillers_make"))
+_MAKE_POSITIVE: Final = _FILLERS_MAKE | _words(_listed("make_positive_extra"))
+_DIRECT_NAME_CLASH: Final = _words(_listed("direct_name_clash"))
+_QUANTIFIERS: Final = _words(_listed("quantifiers"))
 
 
 def _tok_index(text: str, pos: int) -> int:
@@ -687,9 +679,7 @@ def _you_is_subject(tokens: Sequence[str], idx: int) -> bool:
     return idx == 0 or tokens[idx - 1] not in _OBJECT_PRECEDERS
 
 
-_NEGATION_BARRIERS: Final = _words(
-    _listed("negation_barriers")
-)
+_NEGATION_BARRIERS: Final = _words(_listed("negation_barriers"))
 
 
 def _negated_before(tokens: Sequence[str], idx: int, window: int = 5) -> bool:
@@ -786,15 +776,9 @@ _EXTRA_ANCHORS: Final = (
     "real good decent normal proper",
     "guy villain problem fault blame",
 )
-_WHY_ALWAYS_ACCUSE: Final = _words(
-    _listed("why_always_accuse")
-)
-_WHY_BE_ACCUSE: Final = _words(
-    _listed("why_be_accuse")
-)
-_WHY_DONT_ACCUSE: Final = _words(
-    _listed("why_dont_accuse")
-)
+_WHY_ALWAYS_ACCUSE: Final = _words(_listed("why_always_accuse"))
+_WHY_BE_ACCUSE: Final = _words(_listed("why_be_accuse"))
+_WHY_DONT_ACCUSE: Final = _words(_listed("why_dont_accuse"))
 
 
 def _generalising() -> dict[str, Any]:
@@ -1283,7 +1267,6 @@ def _rules() -> _Rules:
     )
 
 
-
 # --------------------------------------------------------------------------------------
 # Detectors
 # --------------------------------------------------------------------------------------
@@ -1321,18 +1304,12 @@ def _emotion_at(tokens: Sequence[str], j: int, lex: _Lex, felt: bool) -> tuple[i
 _DRIVE_ME: Final = _words(_listed("drive_me"))
 _DRIVE_ME_TO: Final = _words(_listed("drive_me_to"))
 # "You don't care/love/respect" judges the partner's heart even inside a when-clause.
-_ATTITUDE_VERBS: Final = _words(
-    _listed("attitude_verbs")
-)
+_ATTITUDE_VERBS: Final = _words(_listed("attitude_verbs"))
 # "Stop worrying" is care, not contempt.
 _CARING_STOPS: Final = _words(_listed("caring_stops"))
-_OBJECTS: Final = _words(
-    _listed("objects")
-)
+_OBJECTS: Final = _words(_listed("objects"))
 _FIRST_PERSON: Final = frozenset({"i", "we"})
-_CAUSATIVES: Final = _words(
-    _listed("causatives")
-)
+_CAUSATIVES: Final = _words(_listed("causatives"))
 _POLITE_AFRAID: Final = re.compile(
     r"^(?:that )?(?:i|we) (?:can not|could not|will not|have to|need to|must|do not|am not|"
     r"might not|may not|would not)|^(?:so|not)\b"
@@ -1443,13 +1420,9 @@ def _detect_feeling(doc: _Doc, lex: _Lex) -> None:
             doc.owned_feeling = doc.any_feeling = True
 
 
-_EXPERIENCER_ADVERBS: Final = _words(
-    _listed("experiencer_adverbs")
-)
+_EXPERIENCER_ADVERBS: Final = _words(_listed("experiencer_adverbs"))
 # Adjectives that name the speaker's experience even without "for me" ("it was so painful").
-_SELF_EVIDENT_EXPERIENCES: Final = _words(
-    _listed("self_evident_experiences")
-)
+_SELF_EVIDENT_EXPERIENCES: Final = _words(_listed("self_evident_experiences"))
 _HURT_WORDS: Final = _words(_listed("hurt_words"))
 _HEART_WORDS: Final = _words(_listed("heart_words"))
 _IT_WORDS: Final = _words(_listed("it_words"))
@@ -2037,5 +2010,284 @@ def by_rules(text: str) -> Analysis:
     return _analyse_cached(text)
 
 
+# --------------------------------------------------------------------------------------
+# One typed part of "I felt [feeling] when [moment], because I need [need]"
+# --------------------------------------------------------------------------------------
+
+Part = Literal["feeling", "moment", "need"]
+PART_SIGNALS: Final = ("punish", "change_them")
+"""Signals only a part reports: wanting the partner to hurt too ("you to suffer like I did"),
+and asking them to become someone else ("you to stop being a liar", "you to grow up")."""
+
+_PART_ORDER: Final = {
+    name: i for i, name in enumerate((*BLAME_SIGNALS[:-1], *PART_SIGNALS, MODEL_SIGNAL))
+}
+# What the reframing step already says around each part, so a part typed with its lead-in
+# ("when he…", "because I need…") reads the same as one typed without.
+_PART_LEADS: Final[dict[str, re.Pattern[str]]] = {
+    "feeling": re.compile(
+        r"^(?:(?:i|we) (?:(?:just|really|still|honestly|also) )?(?:felt|feel|was|am|were|have "
+        r"been|had been|been|am feeling|was feeling) |(?:felt|feel|feeling) )"
+    ),
+    "moment": re.compile(
+        r"^(?:(?:it was |that was |this was )?(?:when|whenever|wen|the moment|the time|the day|"
+        r"the night|that time|that night) )"
+    ),
+    "need": re.compile(
+        r"^(?:(?:because|cause|since|as|and) |(?:i|we) (?:(?:just|really|still|honestly|also|"
+        r"only|truly) )*(?:need|needed|want|wanted|would like|would love|wish) |(?:need|needed|"
+        r"want|wanted|wish) )"
+    ),
+}
+# The sentence each part becomes: a plain fact about what they did, inside "when…", is the
+# moment it is, and the whole-statement grammar reads it that way.
+_CARRIERS: Final = {"feeling": "i felt {}", "moment": "i felt hurt when {}", "need": "i need {}"}
+_SELF_NAMED: Final = _words(
+    "call called calls calling named name think thinks thought said says say told tells"
+)
+_SELF_BE: Final = _words(
+    "am was were felt feel feeling look looked looking sound sounded seem seemed like"
+)
+_PART_ADVERBS: Final = (
+    "just|finally|actually|really|please|at least|for once|also|truly|simply|ever|even|too|to"
+)
+# One occasion named: "never" then says it did not happen, not that it never does.
+_ONE_TIME: Final = re.compile(
+    r"\b(?:that|last|this) (?:night|day|evening|morning|weekend|week|time|year|christmas)\b|"
+    r"\b(?:yesterday|tonight|today)\b|\bon (?:my|our|your|his|her|the) (?:birthday|"
+    r"anniversary|wedding|first|last)\b|\bon (?:monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)\b"
+)
+_SWEEPING: Final = (
+    ("every_time", r"every (?:single )?(?:time|day|night|weekend)|each (?:and every )?time"),
+    ("all_the_time", r"all the time|all day long|day and night|twenty four seven|24 7"),
+    ("not_once", r"not (?:even )?once|not (?:a|one) single time|not one time"),
+    ("as_usual", r"as usual|like usual|per usual|as always|like always"),
+    ("constantly", r"constantly|continually|nonstop|non stop|perpetually|endlessly"),
+    ("forever", r"forever"),
+    ("again", r"(?:yet |once |over and over )?again"),
+    ("always", r"always"),
+    ("never", r"never(?: ever)?|hardly ever|barely ever"),
+)
+_SWEEPING_RE: Final = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{key}>{pattern})" for key, pattern in _SWEEPING) + r")\b"
+)
+
+
+def sweeping(text: str) -> tuple[tuple[str, str], ...]:
+    """The sweeping words in some text, first use first: (kind, the words as written).
+
+    "always" and "never" are not the same slip ("always" makes a rule of them, "never" wipes
+    out every exception), so the step explains each in its own words; the kind is the key of
+    that copy and the words are what the person typed, tidied ("allways" reads "always").
+    """
+    seen: dict[str, str] = {}
+    for m in _SWEEPING_RE.finditer(_normalise(str(text))):
+        kind = m.lastgroup or ""
+        if kind and kind not in seen:
+            seen[kind] = m.group(0)
+    return tuple(seen.items())
+
+
+@dataclass(frozen=True, slots=True)
+class _PartRules:
+    insult: re.Pattern[str]
+    the_x_you_are: re.Pattern[str]
+    trait_adverb: re.Pattern[str]
+    so_called: re.Pattern[str]
+    punish: re.Pattern[str]
+    pay_plain: re.Pattern[str]
+    punish_any: re.Pattern[str]
+    change: re.Pattern[str]
+    stop_being: re.Pattern[str]
+    be_better: re.Pattern[str]
+    be_less: re.Pattern[str]
+    not_be: re.Pattern[str]
+    slurs: frozenset[Gram]
+
+
+def _adverbs(traits: Iterable[Gram], plain: frozenset[str]) -> set[str]:
+    """A verdict about them said as the manner of an act: "selfishly", "lazily", "cruelly"."""
+    out: set[str] = set()
+    for gram in traits:
+        if len(gram) != 1 or len(gram[0]) < 4:
+            continue
+        word = gram[0]
+        if word.endswith("ly"):
+            out.add(word)  # "cowardly" is already one
+        elif word.endswith("y"):
+            out.add(word[:-1] + "ily")
+        elif word.endswith("ic"):
+            out.add(word + "ally")
+        elif word.endswith("le"):
+            out.add(word[:-1] + "y")
+        else:
+            out.add(word + "ly")
+    return out - plain
+
+
+@cache
+def _part_rules() -> _PartRules:
+    lex, data = _lex(), _load_toml()["parts"]
+    slurs = _grams([*_words(data["slurs"]), *data["slur_phrases"]])
+    insults = {" ".join(g) for g in lex.names if " ".join(g) not in _DIRECT_NAME_CLASH}
+    insults |= {" ".join(g) for g in slurs}
+    people = _alt(_words(data["people"]))
+    return _PartRules(
+        insult=re.compile(rf"\b{_alt(insults)}s?\b"),
+        the_x_you_are=re.compile(
+            r"\b(?:like|as|for|being) (?:the|a|an|such a|such an) (?P<x>(?:\w+ ){0,2}?\w+) "
+            r"(?:that |who )?(?:you|he|she|they) (?:really |truly )?(?:are|is|were|was|have "
+            r"become|became)\b(?! (?:supposed|meant|going|trying|not|now|with|to)\b)"
+        ),
+        trait_adverb=re.compile(
+            rf"\b{_alt(_adverbs(lex.traits, _words(data['plain_adverbs'])))}\b"
+        ),
+        so_called=re.compile(r"\bso called\b"),
+        punish=re.compile(
+            rf"\b(?:you|him|her|them|he|she) (?:to |would |will |could |should )?"
+            rf"(?:(?:{_PART_ADVERBS}) )*(?P<p>{_alt(_phrases(data['punish']))})\b"
+        ),
+        pay_plain=re.compile(rf"^ {_alt(_phrases(data['pay_plain']))}\b"),
+        punish_any=re.compile(rf"\b{_alt(_phrases(data['punish_any']))}\b"),
+        change=re.compile(rf"\b{_alt(_phrases(data['change']))}\b(?! (?:of|who|that)\b)"),
+        stop_being=re.compile(
+            r"\b(?:stop|quit|stopped) (?:being|bein|acting|behaving|playing) (?:like )?"
+        ),
+        be_better=re.compile(
+            rf"\b(?:be|become|act like|start acting like|start being|try to be|learn to be) "
+            rf"(?:a |an )?{_alt(_words(data['better']))} (?:\w+ )?{people}\b"
+        ),
+        be_less=re.compile(
+            r"\b(?:be|act|become) (?:(?:a little|a bit|a lot|way|much|so much) )?less "
+            r"(?:of (?:a |an )?)?"
+        ),
+        not_be=re.compile(r"\b(?:you|him|her) to (?:not|never) (?:be|act|become) "),
+        slurs=slurs,
+    )
+
+
+def _said_of_me(tokens: Sequence[str], idx: int) -> bool:
+    """Whether a label is about the speaker ("you called me a liar", "he said I was crazy", "I
+    felt like an idiot"): a painful fact or a feeling, not a name put on the partner."""
+    k = idx
+    while (
+        k > 0
+        and idx - k < 4
+        and (
+            tokens[k - 1] in _FILLERS_TRAIT
+            or tokens[k - 1] in {"a", "an", "the", "total", "fucking"}
+        )
+    ):
+        k -= 1
+    before = tokens[max(0, k - 3) : k]
+    if before[-1:] == ["not"] or before[-1:] == ["never"]:
+        return True
+    if before[-1:] == ["me"] and (len(before) > 1 and before[-2] in _SELF_NAMED):
+        return True
+    if "i" in before and before[-1:] and before[-1] in _SELF_BE:
+        return True
+    return before[-2:] in (["me", "feel"], ["me", "look"]) or before[-3:-1] == ["me", "feel"]
+
+
+def _label_here(toks: Sequence[str], j: int, rules: _PartRules, lex: _Lex) -> bool:
+    """A trait, a name or an insult right after "stop being", "less", "not be"."""
+    if _trait_walk(toks, j, lex):
+        return True
+    while j < len(toks) and toks[j] in _FILLERS_TRAIT:
+        j += 1
+    return bool(_gram_at(toks, j, rules.slurs))
+
+
+def _part_fragment(body: str, found: set[str]) -> None:
+    """The rules a fragment needs beyond the whole-statement grammar."""
+    rules, lex = _part_rules(), _lex()
+    toks = body.split(" ")
+    for m in rules.insult.finditer(body):
+        if not _said_of_me(toks, _tok_index(body, m.start())):
+            found.add("name_calling")
+            break
+    for m in rules.the_x_you_are.finditer(body):
+        pos, neg = _polarity(m.group("x").split(), lex)
+        if neg and not pos:
+            found.add("name_calling")
+    for m in rules.trait_adverb.finditer(body):
+        at = _tok_index(body, m.start())
+        if "i" not in toks[max(0, at - 3) : at]:
+            found.add("you_are_trait")
+    if rules.so_called.search(body):
+        found.add("sarcasm")
+    for m in rules.punish.finditer(body):
+        if m.group("p") == "pay" and rules.pay_plain.match(body[m.end() :]):
+            continue
+        found.add("punish")
+    if rules.punish_any.search(body):
+        found.add("punish")
+    if rules.change.search(body) or rules.be_better.search(body):
+        found.add("change_them")
+    for pattern in (rules.stop_being, rules.be_less, rules.not_be):
+        for m in pattern.finditer(body):
+            if _label_here(toks, _tok_index(body, m.end()), rules, lex):
+                found.add("change_them")
+
+
+def _strip_lead(part: Part, body: str) -> str:
+    lead = _PART_LEADS[part]
+    while True:
+        shorter = lead.sub("", body, count=1)
+        if shorter == body:
+            return body
+        body = shorter
+
+
+@lru_cache(maxsize=2048)
+def _in_part_cached(part: Part, text: str) -> tuple[str, ...]:
+    body = _strip_lead(part, _normalise(text))
+    if not body.strip(" .,?"):
+        return ()
+    carrier = _CARRIERS[part].format(body)
+    found = set(_analyse_normalised(carrier).signals) & _BLAME_SET
+    _part_fragment(carrier, found)
+    if "you_never" in found and _ONE_TIME.search(body):
+        found.discard("you_never")  # "you never came home that night": it did not happen
+    return tuple(sorted(found, key=_PART_ORDER.__getitem__))
+
+
+def feeling_words(text: str) -> tuple[str, ...]:
+    """The emotion words in some text, as the lexicon spells them ("betrayed by a lying
+    cheater" → "betrayed"), so a nudge can offer back the feeling the person already named."""
+    lex = _lex()
+    grams = lex.neg_emotions | lex.pos_emotions | lex.feel_neg | lex.feel_pos
+    toks = _normalise(str(text)).split(" ")
+    out: dict[str, None] = {}
+    i = 0
+    while i < len(toks):
+        n = _gram_at(toks, i, grams)
+        if n and toks[i] != "like" and not (i > 0 and toks[i - 1] in _NEGATORS):
+            out[" ".join(toks[i : i + n])] = None
+        i += max(n, 1)
+    return tuple(out)
+
+
+def in_part(part: Part, text: str) -> tuple[str, ...]:
+    """The blame in one part someone typed for "I felt [feeling] when [moment], because I
+    need [need]": signal names, empty when the part is clean.
+
+    A part is a fragment, so it is read two ways. Inside the sentence it becomes, where the
+    whole-statement rules know that "when you lied about where you were" is the moment, not
+    an attack; and as itself, for what a fragment says without a "you are" in sight: a name
+    ("like the coward you are", "your whore"), a verdict in an adverb ("selfishly"), a need
+    that asks them to be someone else ("you to stop being a liar", "you to grow up") or to
+    hurt too ("you to feel what I felt"). A label they put on the speaker ("you called me a
+    liar") is a painful fact, not blame. Rules only: the trained model reads whole statements
+    and calls plain facts blame when it sees a fragment.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return ()
+    text = text[:_CACHE_MAX_CHARS]
+    return _in_part_cached(part, text)
+
+
 # Build word lists and regexes at import so the first user never pays for it.
 _rules()
+_part_rules()
