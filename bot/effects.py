@@ -27,6 +27,7 @@ from flows.core.contract import (
     Profile,
     Record,
     Reply,
+    RitualChangeRecord,
     RitualRecord,
 )
 from flows.steps.rituals import days_text, label_of
@@ -173,6 +174,19 @@ def _ritual(done: Applied, record: RitualRecord) -> None:
     done.tell_partner(partner, Reply(note))
 
 
+def _ritual_change(done: Applied, record: RitualChangeRecord) -> None:
+    """A new time or days for one's own copy only: a ritual for both stays as it is for the
+    partner, who is told nothing (each keeps theirs at a time of their own)."""
+    rituals = done.stores.rituals
+    schedule = rituals.schedule(done.person_id, record.ritual_id)
+    if schedule is None:
+        done.tell("rituals.gone")
+        return
+    at, days = record.local_time or schedule[0], record.days or schedule[1]
+    due = next_due(done.profile, at, days, done.now)
+    rituals.change(done.person_id, record.ritual_id, at, days, due)
+
+
 def _checkin(done: Applied, record: CheckinRecord) -> None:
     done.stores.progress.save_checkin(
         done.person_id,
@@ -302,6 +316,7 @@ HANDLERS: dict[type, Handler] = {
     EraseRecord: _erase,
     ClearChatRecord: _clear_chat,
     RitualRecord: _ritual,
+    RitualChangeRecord: _ritual_change,
     CheckinRecord: _checkin,
     DeliveryRecord: _delivery,
     PartnerRecord: _partner,

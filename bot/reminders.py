@@ -41,6 +41,8 @@ LEASE = timedelta(minutes=5)
 STALE = timedelta(hours=2)
 BATCH = 200
 BUDGET_SECONDS = 15.0
+
+
 async def off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """The sweep's database work runs in a worker thread: a lock held elsewhere (SQLite's
     busy wait) then delays the sweep, never the event loop everyone's replies run on."""
@@ -48,12 +50,14 @@ async def off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
 
 
 def _quiet_now(claimed: Claimed, now: datetime) -> bool:
-    """Quiet hours are checked at the moment of sending too (a late or snoozed reminder)."""
+    """Quiet hours are checked at the moment of sending too (a late or snoozed reminder);
+    `flows.views.reminders.waits` is the rule, the night included for those who set none."""
     try:
         local = now.astimezone(calendar.zone_for(claimed.timezone or "UTC")).time()
+        chosen = time_of(claimed.local_time)
     except ValueError:
         return False
-    return reminders.in_quiet_hours(local, claimed.quiet_from, claimed.quiet_to)
+    return reminders.waits(local, chosen, claimed.quiet_from, claimed.quiet_to)
 
 
 def days_of(text: str) -> frozenset[int]:

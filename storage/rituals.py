@@ -78,7 +78,6 @@ class Claimed:
 
 
 class RitualStore(Store):
-
     # --- the person's own rituals (cold paths) ------------------------------------------
 
     def add(
@@ -155,6 +154,34 @@ class RitualStore(Store):
                 delete(_rituals).where(
                     _rituals.c.id == ritual_id, _rituals.c.person_id == person_id
                 )
+            )
+        return bool(done.rowcount)
+
+    def schedule(self, person_id: int, ritual_id: int) -> tuple[str, str] | None:
+        """(local time, days) of one of the person's own rituals; None for anyone else's."""
+        with self._read() as conn:
+            found = conn.execute(
+                select(_rituals.c.local_time, _rituals.c.days).where(
+                    _rituals.c.id == ritual_id,
+                    _rituals.c.person_id == person_id,
+                    _rituals.c.active,
+                )
+            ).first()
+        return None if found is None else (found.local_time, found.days)
+
+    def change(
+        self, person_id: int, ritual_id: int, local_time: str, days: str, next_due_at: datetime
+    ) -> bool:
+        """A new time and days for the person's own ritual (a forged id changes nothing).
+
+        A day already reminded stays reminded: the (ritual, local date) key still holds, so
+        moving a ritual later the same day does not bring a second reminder that day.
+        """
+        with self._write() as conn:
+            done = conn.execute(
+                update(_rituals)
+                .where(_rituals.c.id == ritual_id, _rituals.c.person_id == person_id)
+                .values(local_time=local_time, days=days, next_due_at=next_due_at, lease_until=None)
             )
         return bool(done.rowcount)
 

@@ -231,6 +231,15 @@ class RitualRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RitualChangeRecord:
+    """A new time or new days for one of the person's own rituals (None: as it was)."""
+
+    ritual_id: int
+    local_time: str | None = None
+    days: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryRecord:
     """What the person did with a reminder: done, not today, or later ("hour", "evening")."""
 
@@ -308,6 +317,7 @@ Record = (
     | EraseRecord
     | ClearChatRecord
     | RitualRecord
+    | RitualChangeRecord
     | DeliveryRecord
     | CheckinRecord
     | PartnerRecord
@@ -436,6 +446,7 @@ __all__ = [
     "Record",
     "Reply",
     "Risk",
+    "RitualChangeRecord",
     "RitualItem",
     "RitualRecord",
     "Role",

@@ -80,6 +80,8 @@ def match(options: Sequence[Labelled], typed: str, *, numbers: bool = True) -> s
     for option in options:
         if normalise.label(option.label) == exact:
             return option.key
+    if not numbers and any(ch.isdigit() for ch in exact):
+        return None  # where numbers are answers, a typed "12" is noon, not the option "12:30"
     plain = _plain(typed)
     if not plain or len(plain.split()) > MAX_WORDS:
         return None

@@ -1,26 +1,46 @@
-"""/settings: time zone, quiet hours, pausing reminders, discreet mode — all in one place."""
+"""/settings: time zone, quiet hours, pausing reminders, discreet mode — all in one place.
+
+Quiet hours come the way people say them, in one message ("11pm-7am", "23-7") or in two
+(a start, then "until when?"), or as the night Mend suggests with one tap. Nothing is
+stored for someone who never sets them: the reminders' own rule (`flows.views.reminders`)
+keeps the night quiet for them.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
+from datetime import time
 
 from transitions import EventData
 
 from flows.core import content
-from flows.core.contract import Reply
+from flows.core.contract import Option, Reply
 from flows.core.machine import END, Flow, State, Turn, model_of, say, value_is, value_of
 from flows.core.step import Step
-from flows.steps import timezone
+from flows.language import times
+from flows.steps import rituals, timezone
+from flows.views import reminders
 
-_RANGE = re.compile(r"^\s*(\d{1,2})[:.h]?(\d{2})?\s*[-–to ]+\s*(\d{1,2})[:.h]?(\d{2})?\s*$")
-_OFF = {"off", "none", "no", "never", "stop"}
+START = "_quiet_start"
+_OFF = frozenset({"off", "none", "no", "never", "stop", "no quiet hours", "nothing", "turn off"})
+
+
+def _hhmm(at: time) -> str:
+    return at.strftime("%H:%M")
+
+
+def _night() -> dict[str, str]:
+    start, end = reminders.NIGHT
+    return {"start": start, "end": end}
 
 
 def _menu(flow: Flow, turn: Turn) -> Reply:
     p = turn.profile
     words = content.section("settings.menu")
-    quiet = f"{p.quiet_from}–{p.quiet_to}" if p.quiet_from and p.quiet_to else words["none"]
+    if p.quiet_from and p.quiet_to:
+        quiet = content.text("settings.menu", "range", start=p.quiet_from, end=p.quiet_to)
+    else:
+        quiet = content.text("settings.menu", "none", **_night())
     return flow.plain_prompt(
         "menu",
         {},
@@ -31,32 +51,83 @@ def _menu(flow: Flow, turn: Turn) -> Reply:
     )
 
 
-def quiet_range(text: str) -> tuple[str, str] | str | None:
-    """("22:00", "07:00"), "off" to clear, or None when it cannot be read."""
-    if text.strip().casefold() in _OFF:
-        return "off"
-    match = _RANGE.match(text.replace("—", "-"))
-    if not match:
-        return None
-    h1, m1, h2, m2 = match.groups()
-    start, end = (int(h1), int(m1 or 0)), (int(h2), int(m2 or 0))
-    if not all(0 <= h < 24 and 0 <= m < 60 for h, m in (start, end)) or start == end:
-        return None
-    return f"{start[0]:02d}:{start[1]:02d}", f"{end[0]:02d}:{end[1]:02d}"
+def _ask_quiet(flow: Flow, turn: Turn) -> Reply:
+    """The question, with the night as one tap and "none" as another."""
+    return Reply(
+        content.text("settings.quiet"),
+        (
+            Option(flow.key("quiet", "night"), content.text("settings.quiet", "night", **_night())),
+            Option(flow.key("quiet", "off"), content.text("settings.quiet", "off")),
+        ),
+    )
 
 
-def _readable(event: EventData) -> bool:
-    return quiet_range(value_of(event)) is not None
+def _ask_until(flow: Flow, turn: Turn) -> Reply:
+    return flow.plain_prompt("quiet_until", {}, start=turn.slots.get(START, ""))
 
 
-def _set_quiet(event: EventData) -> None:
+def _is_off(event: EventData) -> bool:
+    return " ".join(value_of(event).casefold().split()).strip(" .!") in _OFF
+
+
+def _a_range(event: EventData) -> bool:
+    return times.parse_range(value_of(event)) is not None
+
+
+def _a_start(event: EventData) -> bool:
+    return times.parse_time(value_of(event)) is not None
+
+
+def _an_end(event: EventData) -> bool:
+    """A time to end at that is not the start itself (that would be no quiet at all)."""
+    end = times.parse_time(value_of(event))
+    return end is not None and _hhmm(end) != model_of(event).slots.get(START)
+
+
+def _keep_start(event: EventData) -> None:
+    start = times.parse_time(value_of(event))
+    if start is not None:
+        model_of(event).slots[START] = _hhmm(start)
+
+
+def _set(turn: Turn, start: str, end: str) -> None:
+    """Keep the quiet hours, and say which rituals now fall silent inside them."""
+    turn.profile = replace(turn.profile, quiet_from=start, quiet_to=end)
+    words = content.text("settings.quiet_set", start=start, end=end)
+    silenced = [
+        rituals.label_of(item.kind, item.label)
+        for item in turn.memory.rituals()
+        if (at := times.parse_time(item.local_time)) and reminders.in_quiet_hours(at, start, end)
+    ]
+    if silenced:
+        words += "\n\n" + content.text(
+            "settings.quiet_set", "silenced", rituals=", ".join(silenced)
+        )
+    turn.say(words)
+
+
+def _set_range(event: EventData) -> None:
+    found = times.parse_range(value_of(event))
+    if found is not None:
+        _set(model_of(event), _hhmm(found[0]), _hhmm(found[1]))
+
+
+def _set_night(event: EventData) -> None:
+    _set(model_of(event), *reminders.NIGHT)
+
+
+def _set_end(event: EventData) -> None:
     turn = model_of(event)
-    found = quiet_range(value_of(event))
-    if found == "off":
-        turn.profile = replace(turn.profile, quiet_from=None, quiet_to=None)
-    elif isinstance(found, tuple):
-        turn.profile = replace(turn.profile, quiet_from=found[0], quiet_to=found[1])
-    turn.say(content.text("settings.saved"))
+    end = times.parse_time(value_of(event))
+    start = turn.slots.pop(START, "")
+    if end is not None and start:
+        _set(turn, start, _hhmm(end))
+
+
+def _set_off(event: EventData) -> None:
+    turn = model_of(event)
+    turn.profile = replace(turn.profile, quiet_from=None, quiet_to=None)
+    turn.say(content.text("settings.quiet_set", "off", **_night()))
 
 
 def _toggle_pause(event: EventData) -> None:
@@ -81,7 +152,9 @@ FLOW = Flow(
         State("menu", render=_menu),
         State("zone", render=_ask_zone),
         State("confirm", render=timezone.confirm),
-        State("quiet"),
+        # A typed "23" is the hour quiet begins, not an option's number.
+        State("quiet", render=_ask_quiet, numbers_are_answers=True),
+        State("quiet_until", render=_ask_until, numbers_are_answers=True),
     ],
     transitions=[
         {"trigger": "pick", "source": "menu", "dest": "zone", "conditions": value_is("zone")},
@@ -109,12 +182,57 @@ FLOW = Flow(
         },
         *timezone.asking("zone", "confirm", then="menu"),
         {
+            "trigger": "pick",
+            "source": "quiet",
+            "dest": "menu",
+            "conditions": value_is("night"),
+            "before": _set_night,
+        },
+        {
+            "trigger": "pick",
+            "source": "quiet",
+            "dest": "menu",
+            "conditions": value_is("off"),
+            "before": _set_off,
+        },
+        {
             "trigger": "text",
             "source": "quiet",
             "dest": "menu",
-            "conditions": _readable,
-            "before": _set_quiet,
+            "conditions": _is_off,
+            "before": _set_off,
         },
+        {
+            "trigger": "text",
+            "source": "quiet",
+            "dest": "menu",
+            "conditions": _a_range,
+            "before": _set_range,
+        },
+        {
+            "trigger": "text",
+            "source": "quiet",
+            "dest": "quiet_until",
+            "conditions": _a_start,
+            "before": _keep_start,
+        },
+        {
+            "trigger": "text",
+            "source": "quiet_until",
+            "dest": "menu",
+            "conditions": _a_range,
+            "before": _set_range,
+        },
+        *(
+            {
+                "trigger": trigger,
+                "source": "quiet_until",
+                "dest": "menu",
+                "conditions": _an_end,
+                "before": _set_end,
+            }
+            for trigger in ("text", "pick")
+        ),
     ],
 )
 

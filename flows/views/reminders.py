@@ -7,6 +7,7 @@ belongs to whoever pressed it, so a forged or replayed button changes nothing.
 from __future__ import annotations
 
 from datetime import time
+from typing import Final
 
 from flows.core import content
 from flows.core.contract import Option, Reply
@@ -67,10 +68,31 @@ def _minutes(value: str | None) -> int | None:
         return None
 
 
+NIGHT: Final = ("22:00", "08:00")
+"""The night kept quiet for someone who set no quiet hours of their own (see `waits`), and
+the quiet hours /settings offers with one tap."""
+
+
 def in_quiet_hours(local: time, quiet_from: str | None, quiet_to: str | None) -> bool:
-    """Whether a local time falls in the person's quiet hours (which may cross midnight)."""
+    """Whether a local time falls in the person's quiet hours (which may cross midnight).
+
+    A ritual whose own time is inside them is never reminded of (the sweep skips it); the
+    steps that set a time say so before it is kept.
+    """
     start, end = _minutes(quiet_from), _minutes(quiet_to)
     if start is None or end is None or start == end:
         return False
     now = local.hour * 60 + local.minute
     return start <= now < end if start < end else now >= start or now < end
+
+
+def waits(local: time, chosen: time, quiet_from: str | None, quiet_to: str | None) -> bool:
+    """Whether a reminder about to go out at `local` (for a ritual set at `chosen`) must not.
+
+    Quiet hours a person set hold at every moment. Someone who set none still gets nothing
+    in the `NIGHT` at a moment they did not choose (a "later" coming back, a reminder late
+    after downtime); a ritual they themselves set inside that night comes at its time.
+    """
+    if quiet_from and quiet_to:
+        return in_quiet_hours(local, quiet_from, quiet_to)
+    return in_quiet_hours(local, *NIGHT) and not in_quiet_hours(chosen, *NIGHT)

@@ -342,9 +342,7 @@ async def test_a_lock_held_elsewhere_delays_the_sweep_not_the_event_loop(
     patient = make_engine(db_url, busy_timeout_ms=3000)  # the sweep's connections wait a while
     bot = app.bot
     assert isinstance(bot, MendBot)
-    reminders = Reminders(
-        RitualStore(patient, mend.cipher), Sender(bot, sleep=no_wait), mend.clock
-    )
+    reminders = Reminders(RitualStore(patient, mend.cipher), Sender(bot, sleep=no_wait), mend.clock)
     path = db_url.removeprefix("sqlite:///")
     other = sqlite3.connect(path, isolation_level=None)
     try:
@@ -382,3 +380,57 @@ async def test_the_quick_exit_reaches_back_to_a_reminder_sent_before_any_message
     deletes = [c for c in request_log.calls if c.method == "deleteMessages"]
     ids = sorted(i for c in deletes for i in json.loads(str(c.params["message_ids"])))
     assert ids[0] == reminder_id and ids[-1] == reminder_id + 40
+
+
+async def test_a_ritual_moved_to_a_new_time_is_reminded_then(
+    mend: Mend, app: App, request_log: FakeRequest, morning: FakeClock, engine: Engine
+) -> None:
+    """08:00 Berlin: they move their coffee to 9:30 before it went out; it comes at 09:30."""
+    pid = person(mend)
+    ritual(mend, pid, "08:00")
+    mend.handle("telegram", str(ALEX), Command("rituals"))
+    mend.handle("telegram", str(ALEX), Choice("rituals.menu.time"))
+    said = mend.handle("telegram", str(ALEX), Text("9.30")).replies
+    assert "A coffee together, at 09:30 (every day)" in said[0].text
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT local_time, next_due_at FROM rituals")).one()
+    assert row[0] == "09:30" and str(row[1]).startswith("2026-03-02 08:30"), row
+    assert (await sweeper(mend, app).sweep()).sent == 0, "nothing at 08:00 any more"
+    morning.advance(minutes=90)
+    assert (await sweeper(mend, app).sweep()).sent == 1
+
+
+def test_only_ones_own_ritual_can_be_changed(mend: Mend, morning: FakeClock) -> None:
+    pid = person(mend)
+    rid = ritual(mend, pid, "08:00")
+    other = person(mend, user=6000)
+    assert mend.rituals.schedule(other, rid) is None
+    assert not mend.rituals.change(other, rid, "03:00", "0", morning.now)
+    assert mend.rituals.schedule(pid, rid) == ("08:00", "0123456")
+
+
+async def test_without_quiet_hours_a_snooze_still_waits_out_the_night(
+    mend: Mend, app: App, request_log: FakeRequest, clock: FakeClock
+) -> None:
+    """No quiet hours set: "later" at 21:30 would land at 22:31, in the night: it waits."""
+    clock.now = datetime(2026, 3, 2, 20, 30, tzinfo=UTC)  # 21:30 in Berlin
+    pid = person(mend)
+    ritual(mend, pid, "21:30")
+    await sweeper(mend, app).sweep()
+    keys = {k.rsplit(".", 1)[1]: k for _, k in request_log.sent(ALEX)[0].options}
+    said = mend.handle("telegram", str(ALEX), Choice(keys["later"])).replies
+    hour = next(o.key for o in said[0].options if o.key.endswith(".hour"))
+    mend.handle("telegram", str(ALEX), Choice(hour))
+    request_log.clear()
+    clock.advance(minutes=61)
+    await sweeper(mend, app).sweep()
+    assert sent_to(request_log, ALEX) == []
+
+
+async def test_without_quiet_hours_a_ritual_they_set_early_still_comes(
+    mend: Mend, app: App, request_log: FakeRequest, clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 3, 2, 5, 30, tzinfo=UTC)  # 06:30 in Berlin, their own time
+    pid = person(mend)
+    ritual(mend, pid, "06:30")
+    assert (await sweeper(mend, app).sweep()).sent == 1

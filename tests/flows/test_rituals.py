@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flows.core import content
-from flows.core.contract import Choice, RitualItem, RitualRecord
+from flows.core.contract import Choice, Profile, RitualChangeRecord, RitualItem, RitualRecord
 from tests.flows.driver import Chat
 
 
@@ -25,7 +27,7 @@ def test_rituals_first_ask_where_you_are() -> None:
     chat.onboard()
     chat.command("rituals")
     assert chat.where == ("timezone", "ask")
-    chat.text("Atlantis")
+    chat.text("Narnia")  # (Atlantis is a real town in South Africa)
     assert chat.where == ("timezone", "ask")
     assert content.text("timezone.ask", "hint") in chat.said
     chat.text("Sao Paulo")
@@ -136,3 +138,164 @@ def test_an_own_label_with_commas_can_be_removed() -> None:
     assert "a walk, then tea" in labels
     chat.pick("rm3")
     assert chat.records == [RitualRecord(remove_id=3)]
+
+
+# --- changing a ritual's time or days, and quiet hours ------------------------------------------
+
+
+def with_rituals(*items: RitualItem, quiet: tuple[str, str] | None = None) -> Chat:
+    profile = Profile(consented=True, role="hurt", timezone="Europe/Berlin")
+    if quiet is not None:
+        profile = replace(profile, quiet_from=quiet[0], quiet_to=quiet[1])
+    chat = Chat(profile)
+    chat.memory.ritual_items = list(items)
+    chat.command("rituals")
+    return chat
+
+
+COFFEE = RitualItem(7, "coffee", None, "08:00", "0123456")
+WALK = RitualItem(8, "own", "a walk after dinner", "19:00", "01234")
+
+
+def test_with_no_rituals_only_adding_is_offered() -> None:
+    chat = with_rituals()
+    keys = [o.key.rsplit(".", 1)[-1] for r in chat.last for o in r.options]
+    assert keys == ["add", "close"]
+
+
+def test_changing_the_time_of_the_only_ritual() -> None:
+    chat = with_rituals(COFFEE)
+    chat.pick("time")
+    assert chat.where == ("rituals", "new_time"), "one ritual: no need to ask which"
+    assert "A coffee together is at 08:00 now" in chat.said
+    chat.text("9.30")
+    assert chat.records == [RitualChangeRecord(7, "09:30", None)]
+    assert "A coffee together, at 09:30 (every day)" in chat.said
+    assert chat.conversation.idle
+
+
+def test_a_typed_number_at_a_new_time_is_an_hour() -> None:
+    chat = with_rituals(COFFEE)
+    chat.pick("time")
+    chat.text("4")
+    assert chat.records == [RitualChangeRecord(7, "04:00", None)], "4 is 04:00, not option 4"
+
+
+def test_changing_the_days_of_one_of_two_rituals() -> None:
+    chat = with_rituals(COFFEE, WALK)
+    chat.pick("days")
+    assert chat.where == ("rituals", "pick_change")
+    labels = [o.label for r in chat.last for o in r.options]
+    assert labels == ["A coffee together", "a walk after dinner"]
+    chat.send(Choice("rituals.pick_change.ch99"))
+    assert chat.records == [] and chat.where == ("rituals", "pick_change"), "not on the list"
+    chat.pick("ch8")
+    assert "a walk after dinner is on weekdays now" in chat.said
+    chat.text("sat and sun")
+    assert chat.records == [RitualChangeRecord(8, None, "56")]
+    assert "a walk after dinner, at 19:00 (weekends)" in chat.said
+
+
+def test_a_new_ritual_inside_quiet_hours_says_so_and_another_time_can_be_chosen() -> None:
+    chat = with_rituals(quiet=("22:00", "07:00"))
+    chat.pick("add")
+    chat.pick("no_phones")
+    chat.text("11pm")
+    assert chat.where == ("rituals", "clash")
+    assert "23:00 is inside your quiet hours (22:00–07:00)" in chat.said
+    assert "no reminder would come" in chat.said
+    chat.pick("other")
+    assert chat.where == ("rituals", "time")
+    chat.text("9pm")
+    chat.pick("every")
+    assert chat.records == [RitualRecord("no_phones", None, "21:00", "0123456")]
+
+
+def test_a_ritual_can_be_kept_inside_quiet_hours_anyway() -> None:
+    chat = with_rituals(quiet=("22:00", "07:00"))
+    chat.pick("add")
+    chat.pick("no_phones")
+    chat.text("22:30")
+    chat.pick("keep")
+    chat.pick("weekends")
+    assert chat.records == [RitualRecord("no_phones", None, "22:30", "56")]
+    assert content.text("rituals.added", "quiet") in chat.said, "said plainly: no reminder"
+
+
+def test_a_changed_time_inside_quiet_hours_asks_and_a_typed_time_answers() -> None:
+    chat = with_rituals(COFFEE, quiet=("23:00", "07:00"))
+    chat.pick("time")
+    chat.text("6:30am")
+    assert chat.where == ("rituals", "clash")
+    chat.text("7.15")  # simply another time, typed instead of choosing
+    assert chat.records == [RitualChangeRecord(7, "07:15", None)]
+
+
+def test_a_time_outside_quiet_hours_is_not_questioned() -> None:
+    chat = with_rituals(COFFEE, quiet=("23:00", "07:00"))
+    chat.pick("time")
+    chat.text("7am")  # quiet hours end at 07:00
+    assert chat.records == [RitualChangeRecord(7, "07:00", None)]
+
+
+# --- the daily moment with rituals already there -------------------------------------------------
+
+
+def at_the_moment(*items: RitualItem, quiet: tuple[str, str] | None = None) -> Chat:
+    profile = Profile(timezone="Europe/Berlin")
+    if quiet is not None:
+        profile = replace(profile, quiet_from=quiet[0], quiet_to=quiet[1])
+    chat = Chat(profile)
+    chat.memory.ritual_items = list(items)
+    chat.command("start")
+    chat.pick("ok")
+    chat.pick("agree")
+    chat.pick("both")
+    chat.pick("safe")
+    assert chat.where == ("moment", "offer")
+    chat.pick("yes")
+    return chat
+
+
+def test_the_moment_is_one_of_their_rituals_when_they_have_some() -> None:
+    chat = at_the_moment(COFFEE, WALK)
+    assert chat.where == ("moment", "which")
+    labels = [o.label for r in chat.last for o in r.options]
+    assert labels == [
+        "A coffee together, 08:00",
+        "a walk after dinner, 19:00",
+        "A new daily check-in",
+    ]
+    chat.pick("r8")
+    assert "a walk after dinner is at 19:00 now" in chat.said
+    chat.text("7:30pm")
+    assert chat.records == [RitualChangeRecord(8, "19:30", None)]
+    assert "Your daily moment is a walk after dinner, at 19:30" in chat.said
+
+
+def test_the_moment_can_still_be_a_new_check_in() -> None:
+    chat = at_the_moment(COFFEE, WALK)
+    chat.pick("new")
+    chat.text("8pm")
+    assert chat.records == [RitualRecord("checkin", None, "20:00", "0123456")]
+
+
+def test_the_moment_inside_quiet_hours_says_so() -> None:
+    chat = at_the_moment(quiet=("22:00", "07:00"))
+    assert chat.where == ("moment", "time"), "no rituals yet: straight to the time"
+    chat.text("6am")
+    assert chat.where == ("moment", "clash")
+    assert "06:00 is inside your quiet hours (22:00–07:00)" in chat.said
+    chat.pick("other")
+    chat.pick("08:00")
+    assert chat.records == [RitualRecord("checkin", None, "08:00", "0123456")]
+
+
+def test_a_typed_hour_is_that_hour_even_when_an_option_shares_its_digits() -> None:
+    """ "12" is noon, not the option "12:30"; "30" is no time at all, so it is asked again."""
+    chat = with_rituals(COFFEE)
+    chat.pick("time")
+    chat.text("30")
+    assert chat.records == [] and chat.where == ("rituals", "new_time")
+    chat.text("12")
+    assert chat.records == [RitualChangeRecord(7, "12:00", None)]
