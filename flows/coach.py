@@ -665,7 +665,11 @@ def _text(step: _Step, body: str) -> None:
         picked = _pick_from_text(menu.options, body)
         if picked is not None:  # the menu's number or words, typed instead of tapped
             _choice(step, picked)
+        elif step.profile.role is None and not step.profile.consented:
+            step.say("idle", "first_words")  # a first message is met by a welcome, not a menu
+            _open(step, onboarding.FLOW.name)
         else:
+            step.say("idle", "heard")
             step.replies.append(menu)
         return
     flow = FLOWS[step.conversation.flow]

@@ -129,3 +129,20 @@ def test_free_text_on_a_button_step_asks_kindly_and_stays() -> None:
     assert chat.where == ("onboarding", "consent")
     assert content.text("global", "pick_an_option") in chat.said
     assert chat.last[-1].options, "the question is asked again with its options"
+
+
+def test_a_first_message_is_met_with_a_welcome_not_a_menu() -> None:
+    chat = Chat()
+    chat.text("hi, my wife cheated")
+    assert content.text("idle", "first_words") in chat.said
+    assert chat.where == ("onboarding", "intro")
+    chat.text("1")
+    assert chat.where == ("onboarding", "consent"), "the option's number works when typed"
+
+
+def test_words_between_steps_are_heard_before_the_menu() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.text("it was a bad night")
+    assert content.text("idle", "heard") in chat.said
+    assert chat.last[-1].options, "with the menu right under it"
