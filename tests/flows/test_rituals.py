@@ -270,7 +270,7 @@ def test_the_moment_is_one_of_their_rituals_when_they_have_some() -> None:
     assert "a walk after dinner is at 19:00 now" in chat.said
     chat.text("7:30pm")
     assert chat.records == [RitualChangeRecord(8, "19:30", None)]
-    assert "Your daily moment is a walk after dinner, at 19:30" in chat.said
+    assert "Your daily moment: a walk after dinner, at 19:30" in chat.said
 
 
 def test_the_moment_can_still_be_a_new_check_in() -> None:
