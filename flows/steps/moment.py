@@ -42,10 +42,7 @@ def _has_rituals(event: EventData) -> bool:
 
 
 def _which(flow: Flow, turn: Turn) -> Reply:
-    options = [
-        Option(flow.key("which", f"r{r.id}"), f"{r.label}, {r.local_time}")
-        for r in listed(turn.slots)
-    ]
+    options = [Option(flow.key("which", f"r{r.id}"), r.choice) for r in listed(turn.slots)]
     options.append(Option(flow.key("which", "new"), content.text("moment.which", "new")))
     return Reply(content.text("moment.which", listing=turn.slots.get(LISTING, "")), tuple(options))
 

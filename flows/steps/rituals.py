@@ -51,6 +51,11 @@ class Listed:
     local_time: str
     days: str
 
+    @property
+    def choice(self) -> str:
+        """Its button: the label with its time, so two check-ins can be told apart."""
+        return f"{self.label} — {self.local_time}" if self.local_time else self.label
+
 
 def label_of(kind: str, label: str | None) -> str:
     if kind == "own":
@@ -162,7 +167,7 @@ def _picker(state: str, prefix: str) -> Callable[[Flow, Turn], Reply]:
 
     def render(flow: Flow, turn: Turn) -> Reply:
         options = tuple(
-            Option(flow.key(state, f"{prefix}{r.id}"), r.label) for r in listed(turn.slots)
+            Option(flow.key(state, f"{prefix}{r.id}"), r.choice) for r in listed(turn.slots)
         )
         return Reply(content.text(f"rituals.{state}"), options)
 

@@ -135,7 +135,7 @@ def test_an_own_label_with_commas_can_be_removed() -> None:
     chat.command("rituals")
     chat.pick("remove")
     labels = [o.label for r in chat.last for o in r.options]
-    assert "a walk, then tea" in labels
+    assert "a walk, then tea — 08:00" in labels
     chat.pick("rm3")
     assert chat.records == [RitualRecord(remove_id=3)]
 
@@ -186,7 +186,7 @@ def test_changing_the_days_of_one_of_two_rituals() -> None:
     chat.pick("days")
     assert chat.where == ("rituals", "pick_change")
     labels = [o.label for r in chat.last for o in r.options]
-    assert labels == ["A coffee together", "a walk after dinner"]
+    assert labels == ["A coffee together — 08:00", "a walk after dinner — 19:00"]
     chat.send(Choice("rituals.pick_change.ch99"))
     assert chat.records == [] and chat.where == ("rituals", "pick_change"), "not on the list"
     chat.pick("ch8")
@@ -262,8 +262,8 @@ def test_the_moment_is_one_of_their_rituals_when_they_have_some() -> None:
     assert chat.where == ("moment", "which")
     labels = [o.label for r in chat.last for o in r.options]
     assert labels == [
-        "A coffee together, 08:00",
-        "a walk after dinner, 19:00",
+        "A coffee together — 08:00",
+        "a walk after dinner — 19:00",
         "A new daily check-in",
     ]
     chat.pick("r8")
