@@ -434,3 +434,37 @@ async def test_without_quiet_hours_a_ritual_they_set_early_still_comes(
     pid = person(mend)
     ritual(mend, pid, "06:30")
     assert (await sweeper(mend, app).sweep()).sent == 1
+
+
+async def test_moving_a_ritual_for_both_moves_only_ones_own_and_tells_the_partner_nothing(
+    app: App, request_log: FakeRequest, engine: Engine
+) -> None:
+    from tests.bot.test_partners import ALEX as ALEX_T
+    from tests.bot.test_partners import SAM, linked
+
+    alex, sam, _ = await linked(app, request_log)
+    for person in (alex, sam):
+        await person.say("/settings")
+        await person.press("zone")
+        await person.say("Berlin")
+        await person.press("yes")
+        await person.press("close")
+    await alex.say("/rituals")
+    await alex.press("add")
+    await alex.press("coffee")
+    await alex.say("08:00")
+    await alex.press("every")
+    await alex.press("ours")
+    await alex.say("/rituals")
+    await alex.press("time")
+    said = await alex.say("9:30")
+    assert any("A coffee together, at 09:30" in s for s in said)
+    assert request_log.sent(SAM) == [], "the partner hears nothing of it"
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT p.external_id, r.local_time FROM rituals r "
+                "JOIN people p ON p.id = r.person_id ORDER BY p.external_id"
+            )
+        ).all()
+    assert [(int(e), t) for e, t in rows] == [(ALEX_T, "09:30"), (SAM, "08:00")]
