@@ -5,14 +5,20 @@ optional pause to breathe, then walks through what happened, the old pain it tou
 is needed now, and whether to ask for reassurance or for space. It ends with a message in
 the person's own words that they may send — or not; nothing here pushes them to.
 
+The message is written to the partner: "he checked his phone" becomes "you checked your
+phone" where it is clear who the partner is (`flows.language.address`), and what the person
+wanted to do in the heat of it ("I wanted to grab it and smash it") is left out of it
+(`flows.language.urges`). Those words are met kindly and stay in their own notes.
+
 Where being with the partner is not safe (the individual track) or coaching is paused after
 a crisis, the step stays a private one: no asking the partner for anything, and the words
-are framed as a note to oneself.
+are framed as a note to oneself, kept as they were written.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from typing import Any
 
 from transitions import EventData
@@ -37,6 +43,7 @@ from flows.core.machine import (
     value_of,
 )
 from flows.core.step import Step
+from flows.language import address, urges
 from flows.steps.listen import tidy
 
 PARTS = ("happened", "old_pain", "need_now", "ask")
@@ -61,14 +68,43 @@ def for_two(profile: Profile) -> bool:
     return policy.for_two(profile)
 
 
-def message(slots: Slots, *, ask: bool = True) -> str:
-    """Their answers joined into something they could send, skipping what they left out."""
+_NO_LEAD = re.compile(r"(?!)")
+_MID_SENTENCE = re.compile(r"^You\b")  # "when You've been…" reads "when you've been…"
+_THIRD = re.compile(r"\b(?:he|she|him|his|her|hers)\b", re.I)
+_TO_PARTNER = ("happened", "old_pain", "need_now")
+
+
+def _for_partner(slots: Slots) -> tuple[Slots, tuple[str, ...]]:
+    """Their parts as words to the partner: urges left out, "he"/"she" turned to "you".
+
+    Also returns the urges that were left out, so the review can say so.
+    """
+    parts: Slots = dict(slots)
+    left_out: list[str] = []
+    for part in ("happened", "old_pain"):
+        if parts.get(part):
+            kept, found = urges.split(parts[part])
+            left_out += found
+            parts[part] = tidy(kept, _NO_LEAD) if kept else ""
+    present = [p for p in _TO_PARTNER if parts.get(p)]
+    for part, turned in zip(present, address.to_partner([parts[p] for p in present]), strict=True):
+        parts[part] = _MID_SENTENCE.sub(lambda m: m.group(0).lower(), turned, count=1)
+    return parts, tuple(left_out)
+
+
+def message(slots: Slots, *, to_partner: bool = True) -> str:
+    """Their answers joined into something they could send, skipping what they left out.
+
+    To the partner it speaks to them and leaves urges out; as a note to oneself (where the
+    partner is not part of this) it keeps every word as written.
+    """
+    parts = _for_partner(slots)[0] if to_partner else slots
     lines = [
-        content.text("trigger.message", part, **slots)
+        content.text("trigger.message", part, **parts)
         for part in ("happened", "old_pain", "need_now")
-        if slots.get(part)
+        if parts.get(part)
     ]
-    if ask and slots.get("ask") in ("reassure", "space"):
+    if to_partner and slots.get("ask") in ("reassure", "space"):
         lines.append(content.text("trigger.message", slots["ask"]))
     return " ".join(lines)
 
@@ -98,7 +134,22 @@ def _picked_need(event: EventData) -> None:
 
 def _compose(event: EventData) -> None:
     turn = model_of(event)
-    turn.slots["message"] = message(turn.slots, ask=for_two(turn.profile))
+    turn.slots["message"] = message(turn.slots, to_partner=for_two(turn.profile))
+
+
+def _urge_met(slot: str) -> Callback:
+    """What they wanted to do in the moment is met kindly, and they learn where it goes."""
+
+    def meet(event: EventData) -> None:
+        turn = model_of(event)
+        if not urges.split(turn.slots.get(slot, ""))[1]:
+            return
+        said = content.section("trigger.urge")
+        lines = said["partner" if for_two(turn.profile) else "self"]
+        index = zlib.crc32(turn.slots[slot].encode("utf-8")) % len(lines)
+        turn.hint = str(lines[index])
+
+    return meet
 
 
 def _saved(event: EventData) -> None:
@@ -116,12 +167,23 @@ def _saved(event: EventData) -> None:
 
 def _review(flow: Flow, turn: Turn) -> Reply:
     together = for_two(turn.profile)
-    return flow.plain_prompt(
+    shown = flow.plain_prompt(
         "review",
         turn.slots,
         section=None if together else "review_self",
-        message=message(turn.slots, ask=together),
+        message=message(turn.slots, to_partner=together),
     )
+    if not together:
+        return shown
+    notes = []
+    if _for_partner(turn.slots)[1]:
+        notes.append(content.text("trigger.review", "left_out"))
+    written = [turn.slots.get(p, "") for p in _TO_PARTNER if turn.slots.get(p)]
+    if written and address.partner_pronouns(written) is None and _THIRD.search(" ".join(written)):
+        notes.append(content.text("trigger.review", "unsure"))
+    if not notes:
+        return shown
+    return Reply("\n\n".join([shown.text, *notes]), shown.options)
 
 
 def _edit(flow: Flow, turn: Turn) -> Reply:
@@ -208,7 +270,7 @@ FLOW = Flow(
             "happened",
             "old_pain",
             when=[has_words],
-            do=[_tidied("happened", _HAPPENED_LEAD)],
+            do=[_tidied("happened", _HAPPENED_LEAD), _urge_met("happened")],
             review="review",
         ),
         *step(
@@ -216,7 +278,7 @@ FLOW = Flow(
             "old_pain",
             "need_now",
             when=[has_words],
-            do=[_tidied("old_pain", _PAIN_LEAD)],
+            do=[_tidied("old_pain", _PAIN_LEAD), _urge_met("old_pain")],
             review="review",
         ),
         *step(

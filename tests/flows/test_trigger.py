@@ -9,6 +9,7 @@ import pytest
 from flows import coach
 from flows.core import content
 from flows.core.contract import Choice, JournalRecord, Profile
+from flows.language.urges import is_urge
 from flows.steps import trigger
 from tests.flows.driver import Chat
 
@@ -45,7 +46,7 @@ def saved(chat: Chat) -> dict[str, str]:
 
 
 FULL = (
-    "I got triggered when he went quiet at dinner and checked his phone. "
+    "I got triggered when you went quiet at dinner and checked your phone. "
     "It reminded me of when the messages were hidden last year. "
     "Right now I need to hear that we’re okay. Could you reassure me a little?"
 )
@@ -121,7 +122,7 @@ def test_the_old_pain_can_be_left_out() -> None:
     chat.pick("space")
     chat.pick("save")
     assert saved(chat)["message"] == (
-        "I got triggered when he went quiet at dinner and checked his phone. "
+        "I got triggered when you went quiet at dinner and checked your phone. "
         "Right now I need a little quiet time. "
         "Could you give me some space for a while? I’ll come back to you when I feel steadier."
     )
@@ -165,6 +166,136 @@ def test_the_message_reads_naturally() -> None:
         for sentence in re.split(r"(?<=[.?])\s+", text):
             assert sentence[0].isupper() and sentence[-1] in ".?", sentence
     assert trigger.message({}) == ""
+    assert trigger.message({"happened": "I wanted to scream"}) == "", "an urge alone: nothing"
+
+
+# --- a message to the partner: to them, and without the urge ---------------------------------
+
+ISSUE = "He was on his phone at dinner, smiling at a message, and I wanted to grab it and smash it."
+
+
+def urge_lines(who: str) -> list[str]:
+    return list(content.section("trigger.urge")[who])
+
+
+def test_the_draft_from_the_issue_speaks_to_the_partner_and_leaves_the_urge_out() -> None:
+    chat = started()
+    chat.pick("straight")
+    chat.text(ISSUE)
+    assert [line for line in urge_lines("partner") if line in chat.said], "met kindly"
+    chat.text("the weekend I found the messages")
+    chat.pick("reassure")
+    chat.pick("reassure")
+    draft = (
+        "I got triggered when you were on your phone at dinner, smiling at a message. "
+        "It reminded me of the weekend I found the messages. "
+        "Right now I need to hear that we’re okay. Could you reassure me a little?"
+    )
+    assert f"“{draft}”" in chat.said
+    assert content.text("trigger.review", "left_out") in chat.said
+    chat.pick("save")
+    notes = saved(chat)
+    assert notes["message"] == draft
+    for word in ("smash", "grab", " he ", " his ", "He "):
+        assert word not in notes["message"]
+    assert "I wanted to grab it and smash it" in notes["happened"], "kept in their own notes"
+
+
+@pytest.mark.parametrize(
+    ("happened", "in_message"),
+    [
+        ("she came home late and her phone was on silent", "you came home late and your phone"),
+        ("my husband checks his phone every time it buzzes", "you check your phone every time"),
+        ("He's been texting someone at night", "you’ve been texting someone at night"),
+        ("I saw him delete a message", "I saw you delete a message"),
+    ],
+)
+def test_words_about_the_partner_become_words_to_them(happened: str, in_message: str) -> None:
+    chat = started()
+    chat.pick("straight")
+    chat.text(happened)
+    chat.pick("skip")
+    chat.pick("talk")
+    chat.pick("neither")
+    assert in_message.replace("’", "'") in chat.said.replace("’", "'")
+
+
+def test_where_it_is_unclear_who_is_who_the_words_stay_and_the_review_says_so() -> None:
+    chat = started()
+    chat.pick("straight")
+    chat.text("I saw her name pop up on his phone")
+    chat.pick("skip")
+    chat.pick("talk")
+    chat.pick("neither")
+    assert "I got triggered when I saw her name pop up on his phone." in chat.said
+    assert content.text("trigger.review", "unsure") in chat.said
+
+
+def test_a_plain_message_gets_no_extra_notes() -> None:
+    chat = at_review()
+    assert content.text("trigger.review", "left_out") not in chat.said
+    assert content.text("trigger.review", "unsure") not in chat.said
+
+
+def test_an_urge_alone_is_met_and_the_message_keeps_the_rest() -> None:
+    chat = started()
+    chat.pick("straight")
+    chat.text("I nearly drove over to her place")
+    assert [line for line in urge_lines("partner") if line in chat.said]
+    chat.text(PAIN)
+    chat.pick("quiet")
+    chat.pick("neither")
+    chat.pick("save")
+    assert saved(chat)["message"] == (
+        "It reminded me of when the messages were hidden last year. "
+        "Right now I need a little quiet time."
+    )
+
+
+def test_on_the_individual_track_the_note_keeps_every_word_and_the_urge_is_met() -> None:
+    chat = started(ALONE)
+    chat.pick("straight")
+    chat.text(ISSUE)
+    assert [line for line in urge_lines("self") if line in chat.said]
+    assert not [line for line in urge_lines("partner") if line in chat.said]
+    chat.text(PAIN)
+    chat.pick("talk")
+    chat.pick("save")
+    assert "and I wanted to grab it and smash it" in saved(chat)["message"], "their own note"
+    assert "he was on his phone" in saved(chat)["message"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I wanted to grab it and smash it",
+        "i felt like screaming",
+        "I almost checked his phone while he slept",
+        "part of me wanted to drive over there",
+        "it took everything in me not to throw it",
+        "wanted to call her and tell her everything",
+        "im about to go through his messages",
+    ],
+)
+def test_an_urge_is_told_from_a_feeling(sentence: str) -> None:
+    assert is_urge(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I wanted to cry",
+        "I wanted to throw up",
+        "I wanted to know where he was",
+        "I wanted him to hold me",
+        "he wanted to leave the party early",
+        "I felt like I was going to explode",
+        "I checked his phone",
+        "my hands were shaking",
+    ],
+)
+def test_a_feeling_or_a_need_is_not_an_urge(sentence: str) -> None:
+    assert not is_urge(sentence)
 
 
 # --- where a partner is not part of this -------------------------------------------------------

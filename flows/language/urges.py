@@ -1,0 +1,261 @@
+"""Is this sentence an urge? What someone wanted to do in the heat of a trigger.
+
+/trigger helps someone say to their partner what happened and what they need. What they
+wanted to do in that moment ("I wanted to grab it and smash it", "I nearly drove over
+there", "part of me wanted to go through his phone") is honest, and it stays in their own
+notes; in a message to the partner it reads as a threat or an accusation, and the moment
+they want to share is lost behind it.
+
+An urge, here, is the speaker's pull toward an act: a frame ("I wanted to", "I felt like",
+"I was about to", "I almost", "it took everything not to") and then an act of the kind a
+trigger pulls toward (break, throw, scream, check the phone, drive over, confront, leave).
+Feelings stay feelings even in the same frame: "I wanted to cry", "I wanted to throw up",
+"I wanted to know where he was", "I wanted him to hold me". Pure, no I/O.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from functools import cache
+from typing import Final
+
+from flows.language import normalise
+
+__all__ = ["is_urge", "split"]
+
+_ADVERBS: Final = (
+    r"(?:just|really|so|almost|nearly|seriously|honestly|literally|actually|badly|so badly|"
+    r"desperately|immediately|instantly|kind of|kinda|sort of|still|even|totally|genuinely)"
+)
+# What makes the next act something wanted, not done.
+_FRAMES: Final = (
+    r"(?:wanted|want|wants|wanna|wantd|wantted|needed|need) (?:(?:so badly|so much|badly|"
+    r"desperately|really|just) )*to",
+    r"(?:felt|feel|feeling|felt so much) like(?: i (?:could|would|was going to|wanted to|might))?",
+    r"(?:was|am|were|m|im|is) (?:(?:about|going|ready|tempted|dying|itching|so tempted|this close|"
+    r"so close|close|seconds away|inches away|a second away|one second away) )(?:to|from)",
+    r"gonna|gunna|going to",
+    r"(?:almost|nearly|came close to|came so close to|could have|could ve|could of|coulda|"
+    r"would have|would ve|wouldve)",
+    r"(?:had|have|got|get|fought|resisted|felt|feel|had to fight) (?:the|an|a|this|that) "
+    r"(?:\w+ )?(?:urge|impulse|temptation|need) to",
+    r"(?:my )?(?:first |only )?(?:instinct|urge|impulse|reaction|thought) (?:was|is) to",
+    r"(?:all|what) i (?:wanted|want) (?:to do )?(?:was|is)(?: to)?",
+    r"(?:had to|could barely|could hardly|barely|hardly|had to really) (?:stop|keep|hold) "
+    r"myself (?:back )?from",
+    r"(?:stopped|kept|held) myself (?:back )?from",
+    r"(?:it )?took (?:everything|all)(?: i had| in me| of me| my strength| my willpower)? not to",
+    r"(?:made|makes|make) me (?:want to|wanna|feel like)",
+    r"part of me (?:wanted|wants|was ready|was about) to",
+    r"tempted to|urge to|itching to|dying to",
+)
+# Acts a trigger pulls toward; "ing" forms are matched too ("I felt like smashing it").
+_ACTS: Final = (
+    "smash",
+    "hurl",
+    "chuck",
+    "punch",
+    "hit",
+    "slap",
+    "kick",
+    "scream",
+    "yell",
+    "shout",
+    "swear",
+    "curse",
+    "slam",
+    "trash",
+    "wreck",
+    "destroy",
+    "rip",
+    "burn",
+    "key",
+    "slash",
+    "shred",
+    "delete",
+    "block",
+    "snoop",
+    "stalk",
+    "spy",
+    "track",
+    "confront",
+    "expose",
+    "post",
+    "grab",
+    "snatch",
+    "shake",
+    "smack",
+    "shove",
+    "push",
+    "storm",
+    "leave",
+    "divorce",
+    "dump",
+    "unleash",
+)
+# Acts that are urges only with what follows ("check his phone", not "check in with you").
+# Each verb is written with its forms: "I almost checked", "I could have slapped him".
+_POSSESSED: Final = r"(?:his|her|their|your|the|that) "
+_ACT_PHRASES: Final = (
+    r"(?:throw|throwing|threw|thrown) (?!up\b)",
+    r"(?:break|breaking|broke|broken) (?!down\b)",
+    r"(?:tear|tearing|tore|torn|rip|ripping|ripped) (?:up )?(?:his|her|their|the|that|those|it|"
+    r"them|everything|apart)",
+    r"(?:choke|choking|choked|strangle|strangling|strangled) (?:him|her|them)",
+    r"(?:follow|following|followed) (?:him|her|them)(?! up\b)",
+    r"(?:check|checking|checked|go through|going through|went through|gone through|look through"
+    r"|looking through|looked through|read|reading|search|searching|searched|scroll through|"
+    r"scrolling through|scrolled through|grab|grabbing|grabbed|take|taking|took|snatch|"
+    r"snatching|snatched) " + _POSSESSED + r"(?:phone|messages|texts|emails?|chats?|whatsapp|"
+    r"instagram|dms|location|laptop|call log|search history|browser|bank|car|keys)",
+    r"(?:drive|driving|drove|driven|go|going|went|run|running|ran|race|racing|raced|rush|"
+    r"rushing|rushed|head|heading|headed) (?:over|there|round|around|straight over|to (?:her|"
+    r"his|their|that|the) (?:place|house|flat|office|work|apartment|hotel|job))",
+    r"(?:show|showing|showed|turn|turning|turned) up (?:at|there|on)",
+    r"(?:call|calling|called|text|texting|texted|message|messaging|messaged|dm|dming|dmed|ring|"
+    r"ringing|rang|email|emailing|emailed) (?:her|him|them|that woman|the woman|that man|the "
+    r"guy|that guy|his ex|her ex|the other)(?! back later)",
+    r"(?:blow|blowing|blew) up (?:his|her|their) phone",
+    r"(?:tell|telling|told) (?:everyone|everybody|the world|her husband|his wife|her boyfriend|"
+    r"his girlfriend|his boss|her boss|his family|her family|his mom|his mum|his mother|her "
+    r"mom|her mum|her mother|all our friends|the kids)",
+    r"(?:walk|walking|walked|storm|storming|stormed|run|running|ran|get|getting|got) (?:out|"
+    r"off|away)",
+    r"(?:pack|packing|packed) (?:my|his|her|their|a) (?:bags?|things|stuff|suitcase)",
+    r"(?:kick|kicking|kicked|throw|throwing|threw|lock|locking|locked) (?:him|her|them) out",
+    r"(?:end|ending|ended) (?:it|things|this|us|the marriage|the relationship)",
+    r"(?:hurt|hurting) (?:him|her|them|you)",
+    r"(?:get|getting|got) (?:revenge|back at|even)",
+    r"(?:cheat|cheating|cheated) back",
+    r"(?:sleep|sleeping|slept) with (?:someone|somebody|anyone|anybody|his|her)",
+    r"(?:get|getting|got) (?:drunk|wasted|hammered)",
+    r"(?:go|going|went) off (?:on|at)",
+    r"(?:blow|blowing|blew|lash|lashing|lashed) (?:up|out) at",
+    r"(?:lose|losing|lost) it|(?:flip|flipping|flipped|freak|freaking|freaked) out",
+    r"(?:rip|ripping|ripped|tear|tearing|tore) into",
+)
+# Irregular past forms of the single-word acts ("I nearly broke it", "I almost hit him").
+_PAST: Final = (
+    "shook",
+    "shaken",
+    "hit",
+    "burnt",
+    "left",
+    "swore",
+    "flung",
+    "slung",
+)
+_LEAD_INS: Final = (
+    r"(?:(?:go|just go|get up|go over|storm over|run over|walk over|reach over|grab it|grab "
+    r"the phone|pick it up|take it|get in the car|jump in the car|go in|march in|turn around)"
+    r" and )?"
+)
+_SUBJECTS: Final = frozenset(
+    ["i", "me", "he", "she", "they", "we", "you", "u", "him", "her", "them", "it", "who"]
+)
+_NEGATED: Final = re.compile(
+    r"\b(?:did not|didn t|didnt|do not|don t|dont|never|not) (?:\w+ )?(?:want|wanted|feel|felt)"
+    r"\b"
+)
+
+
+def _ed(verb: str) -> str:
+    if verb.endswith("e"):
+        return verb + "d"
+    if len(verb) <= 4 and re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", verb):
+        return verb + verb[-1] + "ed"  # slap → slapped
+    return verb + "ed"
+
+
+def _ing(verb: str) -> str:
+    if verb.endswith("e") and not verb.endswith("ee"):
+        return verb[:-1] + "ing"
+    if len(verb) <= 4 and re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", verb):
+        return verb + verb[-1] + "ing"  # hit → hitting, slap → slapping
+    return verb + "ing"
+
+
+@cache
+def _urge_re() -> re.Pattern[str]:
+    forms = {form for verb in _ACTS for form in (verb, _ing(verb), _ed(verb))} | set(_PAST)
+    acts = sorted(forms, key=len, reverse=True)
+    act = r"(?:" + "|".join(_ACT_PHRASES) + "|" + r"(?:" + "|".join(acts) + r")\b)"
+    frame = r"(?:" + "|".join(_FRAMES) + ")"
+    return re.compile(rf"\b(?P<frame>{frame}) (?:{_ADVERBS} )*{_LEAD_INS}(?:{_ADVERBS} )*{act}")
+
+
+def _plain(text: str) -> str:
+    """Lower case, one kind of apostrophe dropped into a space ("i'd" → "i d"), single spaces."""
+    text = normalise.printable(normalise.unify(text)).casefold()
+    text = re.sub(r"[’']", " ", text)
+    text = re.sub(r"[^\w\s]", " ", text)
+    return " ".join(text.split())
+
+
+def is_urge(sentence: str) -> bool:
+    """Whether a sentence tells what the speaker wanted to do in the moment (an act, not a
+    feeling or a need)."""
+    text = _plain(sentence)
+    if not text:
+        return False
+    for found in _urge_re().finditer(text):
+        before = text[: found.start("frame")].split()
+        if _speaker(before, found.group("frame")) and not _NEGATED.search(text[: found.end()]):
+            return True
+    return False
+
+
+def _speaker(before: list[str], frame: str) -> bool:
+    """Whether the one who wanted it is the speaker: "I", a frame that says "me", or no
+    subject at all ("Wanted to scream."); "he wanted to leave" is about someone else."""
+    if re.search(r"\b(?:me|i|my)\b|^(?:it )?took\b", frame):
+        return True
+    subject = next((w for w in reversed(before) if w in _SUBJECTS), None)
+    return subject in (None, "i", "me")
+
+
+# Where a sentence turns to a new clause with its own subject: "…at dinner, and I wanted to…".
+_CLAUSE_BREAK: Final = re.compile(
+    r"(?:,?\s+(?:and|but|so|then|and then|until|till|which|that)\s+(?=(?:i|i'd|i’d|i'm|i’m|"
+    r"part of me|all i|everything in me|my first|my only|it took|made me)\b)|"
+    r",\s+(?=(?:i|part of me|all i|my first|it took)\b)|"
+    r",?\s+which\s+(?=made me\b)|\s+[-–—]\s+|;\s*)",
+    re.I,
+)
+_SENTENCE: Final = re.compile(r"[^.!?\n]+[.!?]*\s*|\n+")
+_LEADING_JOIN: Final = re.compile(r"^\s*(?:[,;:–—-]\s*)?(?:(?:and|but|so|then)\b[,\s]*)*", re.I)
+
+
+def split(text: str) -> tuple[str, tuple[str, ...]]:
+    """The text without its urges, and the urges taken out (each as written).
+
+    A sentence is read clause by clause, so "He was texting at dinner and I wanted to grab it
+    and smash it" keeps "He was texting at dinner". What is left reads as a sentence: a
+    dangling "and"/"but" is dropped and a first letter that was capital stays capital.
+    """
+    kept: list[str] = []
+    urges: list[str] = []
+    for sentence in _SENTENCE.findall(text):
+        if not sentence.strip():
+            kept.append(sentence)
+            continue
+        cuts = [0, *(m.start() for m in _CLAUSE_BREAK.finditer(sentence)), len(sentence)]
+        pieces = [sentence[a:b] for a, b in itertools.pairwise(cuts) if b > a]
+        left = [p for p in pieces if not is_urge(p)]
+        urges += [_LEADING_JOIN.sub("", p).strip(" ,.;") for p in pieces if is_urge(p)]
+        if not left:
+            continue
+        joined = "".join(left)
+        if left[0] is not pieces[0]:
+            joined = _LEADING_JOIN.sub("", joined)
+            if pieces[0][:1].isupper():
+                joined = joined[:1].upper() + joined[1:]
+        end = re.search(r"[.!?]+\s*$", sentence)
+        joined = joined.rstrip(" ,;–—-")
+        if end and not re.search(r"[.!?]\s*$", joined):
+            joined += end.group(0).rstrip() + (" " if sentence.endswith(" ") else "")
+        elif sentence.endswith(" ") and not joined.endswith(" "):
+            joined += " "
+        kept.append(joined)
+    return "".join(kept).strip(), tuple(u for u in urges if u)
