@@ -1,20 +1,22 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import cast
 
 import pytest
 
 from flows.core import content
-from flows.core.contract import Conversation, JournalRecord, Profile
+from flows.core.contract import ROLES, Conversation, JournalRecord, Profile, Role
 from flows.steps import agreement
-from flows.steps.agreement import classify
+from flows.steps.agreement import Kind, Reason, classify
 from tests.flows.driver import Chat
 
-# Terms as people might write them, labelled by the line the step draws: openness that is
-# voluntary, mutual and time-limited is kept; access to the other's private things, watching
-# them, or demanding proof is control. Location shared both ways for a stated while is
-# openness; one-way or constant location is control.
+# Terms as people might write them, labelled by the line the step draws (the comment above
+# `agreement.judge`): each of these lands the same whoever types it. Access to the other's
+# private things, watching them, proof or a rule over them is control; openness both ways, or
+# of one's own things, for the agreement's time, is openness.
 LABELLED: list[tuple[str, str]] = [
     ("I get to check his phone whenever I want", "control"),
     ("She gives me all her passwords", "control"),
@@ -51,10 +53,8 @@ LABELLED: list[tuple[str, str]] = [
     ("Her phone stays unlocked and on the table", "control"),
     ("I want to see every message from her coworker", "control"),
     ("He sends me his location every hour", "control"),
-    ("I'll leave my laptop open so she can read anything", "control"),
     ("Tell me who you're texting whenever I ask", "control"),
     ("Let me look at your texts if I feel anxious", "control"),
-    ("Check each other's phones once a week", "control"),
     ("Her Snapchat password", "control"),
     ("Show me your DMs when I ask", "control"),
     ("I'd like to know his Facebook login", "control"),
@@ -62,6 +62,21 @@ LABELLED: list[tuple[str, str]] = [
     ("Keep your GPS on so I can see where you are", "control"),
     ("He gives me his phone when I ask for it", "control"),
     ("She sends me a selfie from the gym so I know she's there", "control"),
+    ("i look at my husbands phone every evening", "control"),
+    ("gimme ur phone pin", "control"),
+    ("Put a hidden tracker in his car", "control"),
+    ("He stops seeing his friends for now", "control"),
+    ("She can read my phone forever", "control"),
+    ("My location stays on for the rest of our lives", "control"),
+    ("I'll read her messages on the old ipad, she won't know", "control"),
+    ("she must text me when she leaves work", "control"),
+    ("i check that he really went to the gym", "control"),
+    ("I get her location but she doesn't get mine", "control"),
+    ("his phone is open to me, mine stays private", "control"),
+    ("no girls nights out for now", "control"),
+    ("he texts me a pic of every receipt", "control"),
+    ("I set up his email on my phone", "control"),
+    ("he stays on facetime with me the whole time hes out", "control"),
     ("We both share our calendars", "openness"),
     ("Tell each other when plans change", "openness"),
     ("Check in once during the day with a short message", "openness"),
@@ -95,15 +110,61 @@ LABELLED: list[tuple[str, str]] = [
     ("Both of us are open about who we spend time with", "openness"),
     ("I'll stop deleting my chat history", "openness"),
     ("We have a weekly walk to talk about how we're doing", "openness"),
+    # One's own things, offered: whoever types it, it is theirs to give.
+    ("I'll leave my laptop open so she can read anything", "openness"),
+    ("Check each other's phones once a week", "openness"),
+    ("She can read my phone whenever she wants", "openness"),
+    ("I'll share my location for three months", "openness"),
+    ("i'll give her all my passwords for now", "openness"),
+    ("u can check my phone whenever u want", "openness"),
+    ("ill send her my location when im out", "openness"),
+    ("my wife can read my texts for the next 3 months", "openness"),
+    ("He offered to share his location while he travels", "openness"),
+    ("if i feel like checking his phone i'll tell him instead", "openness"),
+    ("rather than going through her phone ill just ask her", "openness"),
+    ("if he has to work late he lets me know", "openness"),
+    ("I can see her calendar and she can see mine", "openness"),
+    ("my phone is hers to look at whenever she wants", "openness"),
+    ("I'll set up my email on her phone so she can see it, until the review", "openness"),
+    ("I'll call her on my drive both ways for the next month", "openness"),
+]
+
+# Where the words do not say whose things they are, who is typing decides: the one who broke
+# the trust offers their own; anyone else would be asking for the other's.
+BY_ROLE: list[tuple[Role, str, Kind, Reason]] = [
+    ("broke", "Phone unlocked and on the table", "openness", "offer"),
+    ("hurt", "Phone unlocked and on the table", "control", "demand"),
+    ("both", "Phone unlocked and on the table", "control", "demand"),
+    ("broke", "Full access to the laptop for a month", "openness", "offer"),
+    ("hurt", "Full access to the laptop for a month", "control", "demand"),
+    ("broke", "I'll share my calendar with her", "openness", "offer"),
+    ("hurt", "I'll share my location with him too", "openness", "offer"),
+    ("broke", "He gives me his passwords", "control", "demand"),
+    ("hurt", "He gives me his passwords", "control", "demand"),
+    ("hurt", "I check her phone every night", "control", "demand"),
+    ("broke", "I check her phone every night", "control", "demand"),
+    ("hurt", "She sends me her location every hour", "control", "demand"),
+    ("broke", "I won't see my friends without her", "control", "isolation"),
+    ("broke", "I'll send photos to prove where I am", "control", "proof"),
+    ("broke", "spyware on my phone so she can see everything", "control", "secret"),
+    ("broke", "She can check my phone as long as she needs", "control", "no_end"),
+    ("broke", "I share my location with her until she trusts me again", "control", "no_end"),
+    ("broke", "She can look through my phone for the next 2 years", "control", "no_end"),
+    ("broke", "She can see my location for the next year", "openness", "offer"),
+    ("hurt", "We both share our locations for a month", "openness", "mutual"),
+    ("hurt", "He offered to share his location while he travels", "openness", "theirs"),
 ]
 
 CONTROL = "I get to check his phone whenever I want"
 TRAVEL = "Share location while he travels, both ways, for a month"
+OFFER = "She can read my phone for the next three months"
+EXAMPLE = content.text("agreement.ends", "example", date="1 June 2026")
+"""The example end date the copy shows on the driver's day (1 March 2026): three months on."""
 
 
-def started(chat: Chat | None = None) -> Chat:
+def started(chat: Chat | None = None, role: str = "both") -> Chat:
     chat = chat or Chat()
-    chat.onboard("both")
+    chat.onboard(role)
     chat.command("agreement")
     assert chat.where == ("agreement", "terms")
     return chat
@@ -139,10 +200,18 @@ def test_the_labelled_set_is_big_enough_and_balanced() -> None:
     assert len({term for term, _ in LABELLED}) == len(LABELLED)
 
 
-def test_the_detector_tells_control_from_openness() -> None:
-    wrong = [(term, label) for term, label in LABELLED if classify(term) != label]
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_the_detector_tells_control_from_openness_whoever_types(role: Role | None) -> None:
+    wrong = [(term, label) for term, label in LABELLED if classify(term, role) != label]
     accuracy = 1 - len(wrong) / len(LABELLED)
-    assert accuracy >= 0.9, f"accuracy {accuracy:.2f}; wrong: {wrong}"
+    assert accuracy >= 0.95, f"accuracy {accuracy:.2f}; wrong: {wrong}"
+
+
+@pytest.mark.parametrize(("role", "term", "kind", "reason"), BY_ROLE)
+def test_who_types_and_whose_things_decide(
+    role: Role, term: str, kind: Kind, reason: Reason
+) -> None:
+    assert agreement.judge(term, role) == agreement.Verdict(kind, reason)
 
 
 @pytest.mark.parametrize(
@@ -151,10 +220,11 @@ def test_the_detector_tells_control_from_openness() -> None:
         ("We both share our calendars", "openness"),
         ("I get to check his phone whenever I want", "control"),
         (TRAVEL, "openness"),  # voluntary, both ways and time-limited: on the openness side
-        ("He shares his location with me for the next month", "control"),  # one way only
+        ("He shares his location with me for the next month", "control"),  # his, to me
         ("We share locations, both ways, always", "control"),  # no end
         ("No going through each other's phones", "openness"),
         ("No passcode on his phone so I can see it anytime", "control"),
+        ("No passcode on my phone for the next month", "openness"),  # mine to give
         ("We check in by phone at lunch", "openness"),
     ],
 )
@@ -165,6 +235,43 @@ def test_the_tricky_ones_land_where_documented(term: str, label: str) -> None:
 def test_curly_apostrophes_and_spacing_do_not_hide_control() -> None:
     assert classify("  I get   to go through her   phone ") == "control"
     assert classify("We don’t track each other") == "openness"
+    assert classify("She can’t go out without me") == "control"
+
+
+BLIND = Path(__file__).resolve().parents[1] / "data" / "agreement" / "blind-1.tsv"
+
+
+def blind_batch() -> list[tuple[str, Role, str]]:
+    """Terms written and labelled by someone who had not seen the rules (`label, role, text`)."""
+    rows = []
+    for line in BLIND.read_text("utf-8").splitlines():
+        if line.strip():
+            label, role, text = line.split("\t")
+            assert label in ("openness", "control") and role in ("hurt", "broke"), line
+            rows.append((label, cast(Role, role), text))
+    return rows
+
+
+def test_a_blind_batch_is_told_apart_and_control_is_not_let_through() -> None:
+    """Floors a little below this batch's score once its misses were fixed as general gaps
+    (before: accuracy 0.83, control recall 0.68; after: 1.00 and 1.00, see the README there).
+    """
+    rows = blind_batch()
+    assert len(rows) >= 90
+    wrong = [(label, role, text) for label, role, text in rows if classify(text, role) != label]
+    accuracy = 1 - len(wrong) / len(rows)
+    control = [(role, text) for label, role, text in rows if label == "control"]
+    caught = sum(classify(text, role) == "control" for role, text in control) / len(control)
+    assert accuracy >= 0.95, f"accuracy {accuracy:.2f}; wrong: {wrong}"
+    assert caught >= 0.95, f"control recall {caught:.2f}; wrong: {wrong}"
+
+
+def test_a_stated_time_is_read_so_the_flow_can_hold_it_to_the_end_date() -> None:
+    today = date(2026, 12, 5)
+    assert agreement.reach("I'll share my location for three months", today) == date(2027, 3, 5)
+    assert agreement.reach("a 6-month trial of open phones", today) == date(2027, 6, 5)
+    assert agreement.reach("she can see my calendar for 2 weeks", today) == date(2026, 12, 19)
+    assert agreement.reach("we check in every evening", today) is None
 
 
 # --- what will be open ------------------------------------------------------------------------
@@ -223,17 +330,15 @@ def test_closing_after_saving_needs_no_copy() -> None:
 
 
 def test_control_is_named_kindly_and_never_written_in() -> None:
-    chat = started()
+    chat = started(role="broke")
     chat.pick("own")
-    chat.text(CONTROL)
+    chat.text("I check her phone every night")
     assert chat.where == ("agreement", "own")
     assert content.text("agreement.control") in chat.said
     assert "control than openness" in chat.said
-    assert CONTROL not in chat.conversation.slots.get("terms", "")
-    chat.text("Give me all your passwords")  # typed straight on the list too
-    assert content.text("agreement.control") in chat.said
+    assert "terms" not in chat.conversation.slots
     chat.pick("list")
-    chat.text("Install a tracking app on her phone")
+    chat.text("Install spyware so she sees everything on my phone")  # typed straight on the list
     assert chat.where == ("agreement", "terms")
     assert content.text("agreement.control") in chat.said
     chat.pick("phone")
@@ -243,8 +348,86 @@ def test_control_is_named_kindly_and_never_written_in() -> None:
     chat.pick("save")
     terms = saved(chat)["terms"]
     assert terms == content.text("agreement.presets", "phone")
-    for word in ("passwords", "check his phone", "tracking app"):
+    for word in ("her phone", "spyware"):
         assert word not in terms
+
+
+def test_the_hurt_partner_asking_for_the_passwords_is_pointed_to_asking_for_an_offer() -> None:
+    chat = started(role="hurt")
+    chat.pick("own")
+    chat.text("I want all his passwords")
+    assert chat.where == ("agreement", "own")
+    assert chat.last[0].text == content.text("agreement.control", "ask")
+    assert "ask them whether they’d offer" in chat.said
+    assert "terms" not in chat.conversation.slots
+    chat.text(CONTROL)  # a rule over the other, from someone who was hurt too
+    assert chat.last[0].text == content.text("agreement.control", "ask")
+    # They asked, and he offered: written down as his offer, it is kept.
+    chat.text("He offered to share his location while he travels")
+    assert chat.where == ("agreement", "terms")
+    assert "• He offered to share his location while he travels" in chat.said
+    assert content.text("agreement.offer") not in chat.said, "not hers to call her offer"
+    chat.text("My partner offered to share their location for a month")  # the copy's example
+    assert len(agreement.terms_of(chat.conversation.slots)) == 2
+
+
+def test_the_one_who_broke_the_trust_offering_their_phone_for_three_months_is_kept() -> None:
+    chat = started(role="broke")
+    chat.pick("own")
+    chat.text(OFFER)
+    assert chat.where == ("agreement", "terms")
+    assert chat.last[0].text == content.text("agreement.offer")
+    assert "control" not in chat.said
+    assert f"• {OFFER}" in chat.said
+    chat.text("ill send her my location when im out")  # typed as on a phone
+    assert chat.last[0].text == content.text("agreement.offer")
+    chat.pick("done")
+    chat.pick("m3")
+    assert chat.where == ("agreement", "review_date")
+    chat.pick("half")
+    chat.pick("save")
+    assert saved(chat)["terms"] == f"{OFFER}\nIll send her my location when im out"
+    assert saved(chat)["ends"] == "2026-06-01"
+
+
+def test_an_offer_with_no_end_is_named_and_asked_to_fit_the_agreement() -> None:
+    chat = started(role="broke")
+    chat.pick("own")
+    chat.text("She can read my phone forever")
+    assert chat.where == ("agreement", "own")
+    assert chat.last[0].text == content.text("agreement.control", "no_end")
+    assert "for the time of this agreement" in chat.said
+    assert "terms" not in chat.conversation.slots
+    chat.text("24/7 location sharing for the rest of our lives")
+    assert chat.last[0].text == content.text("agreement.control", "no_end")
+    chat.text("She can read my phone")  # the same offer, for the agreement's time
+    assert chat.where == ("agreement", "terms")
+    assert chat.last[0].text == content.text("agreement.offer")
+
+
+def test_an_offer_longer_than_the_agreement_asks_for_a_later_end() -> None:
+    chat = started(role="broke")
+    chat.text("I'll share my location for six months")
+    chat.pick("done")
+    chat.pick("m3")
+    assert chat.where == ("agreement", "ends")
+    assert "ends" not in chat.conversation.slots
+    hint = content.text(
+        "agreement.ends",
+        "outlasts",
+        term="I'll share my location for six months",
+        until="1 September 2026",
+    )
+    assert chat.last[0].text == hint
+    chat.text("1 september 2026")
+    assert chat.where == ("agreement", "review_date")
+    assert chat.conversation.slots["ends"] == "2026-09-01"
+    chat.pick("half")
+    chat.pick("terms")  # while editing, a new term must fit the end that is set
+    chat.text("She can see my calendar for a year")
+    assert chat.where == ("agreement", "terms")
+    assert content.text("agreement.own", "outlasts", ends="1 September 2026") in chat.said
+    assert len(agreement.terms_of(chat.conversation.slots)) == 1
 
 
 def test_openness_in_their_own_words_is_kept() -> None:
@@ -343,8 +526,9 @@ def test_lengths_count_from_the_persons_today(length: str, ends: str, half: str)
         ("2026-03-01", content.text("agreement.ends", "past")),
         ("2026-03-04", content.text("agreement.ends", "too_soon", days="7")),
         ("2027-06-01", content.text("agreement.ends", "too_far")),
-        ("next Friday", content.text("agreement.ends", "format")),
-        ("2026-02-30", content.text("agreement.ends", "format")),
+        ("next Friday", content.text("agreement.ends", "format", example=EXAMPLE)),
+        ("2026-02-30", content.text("agreement.ends", "format", example=EXAMPLE)),
+        ("31/2", content.text("agreement.ends", "format", example=EXAMPLE)),
     ],
 )
 def test_an_end_date_must_be_a_real_day_in_the_near_future(typed: str, hint: str) -> None:
@@ -368,13 +552,81 @@ def test_a_typed_end_date_is_kept() -> None:
     assert "16 March 2026" in chat.said
 
 
+def on_the_fifth_of_december(role: str = "broke") -> Chat:
+    """A person drafting on 5 December 2026, at the question of how long."""
+    chat = Chat()
+    chat.now = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    chat = started(chat, role=role)
+    chat.pick("schedules")
+    chat.pick("done")
+    assert chat.where == ("agreement", "ends")
+    return chat
+
+
+def test_the_example_end_date_is_three_months_from_the_persons_today_and_is_accepted() -> None:
+    chat = on_the_fifth_of_december()
+    assert "5 March 2027" in chat.said
+    assert "2026-03-31" not in chat.said, "no example that has gone stale"
+    chat.text("5 March 2027")  # typing the example back, as people do
+    assert chat.where == ("agreement", "review_date")
+    assert chat.conversation.slots["ends"] == "2027-03-05"
+    assert "type a day before 5 March 2027" in chat.said
+
+
+@pytest.mark.parametrize(
+    ("typed", "ends"),
+    [
+        ("31 march", "2027-03-31"),
+        ("march 31", "2027-03-31"),
+        ("31/3/2027", "2027-03-31"),
+        ("31/03/27", "2027-03-31"),
+        ("31.3.2027", "2027-03-31"),
+        ("March 31st, 2027", "2027-03-31"),
+        ("until the end of march", "2027-03-31"),
+        ("in 3 months", "2027-03-05"),
+        ("in six weeks", "2027-01-16"),
+        ("2027-03-31", "2027-03-31"),
+        ("4/5", "2027-05-04"),  # day first, as most of the world writes it
+        ("3/31/2027", "2027-03-31"),  # 31 cannot be a month
+    ],
+)
+def test_end_dates_are_read_in_the_forms_people_type(typed: str, ends: str) -> None:
+    chat = on_the_fifth_of_december()
+    chat.text(typed)
+    assert chat.where == ("agreement", "review_date")
+    assert chat.conversation.slots["ends"] == ends
+
+
+def test_in_the_us_a_numeric_date_is_month_first() -> None:
+    chat = Chat(Profile(country="US"))
+    chat.now = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    chat = started(chat)
+    chat.pick("schedules")
+    chat.pick("done")
+    chat.text("4/5")
+    assert chat.conversation.slots["ends"] == "2027-04-05"
+
+
+def test_a_review_date_can_be_typed_as_a_length_too() -> None:
+    chat = on_the_fifth_of_december()
+    chat.pick("m3")
+    chat.text("in 3 weeks")
+    assert chat.where == ("agreement", "review")
+    chat.pick("save")
+    assert saved(chat) == {
+        "terms": content.text("agreement.presets", "schedules"),
+        "ends": "2027-03-05",
+        "review": "2026-12-26",
+    }
+
+
 @pytest.mark.parametrize(
     ("typed", "hint"),
     [
         ("2026-03-01", content.text("agreement.review_date", "past")),
         ("2026-04-01", content.text("agreement.review_date", "after_end")),
         ("2026-05-01", content.text("agreement.review_date", "after_end")),
-        ("soon", content.text("agreement.ends", "format")),
+        ("soon", content.text("agreement.review_date", "format", ends="1 April 2026")),
     ],
 )
 def test_the_review_must_come_between_today_and_the_end(typed: str, hint: str) -> None:
