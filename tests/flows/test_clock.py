@@ -103,7 +103,7 @@ def chain(at: time, days: Days, key: str, start: datetime, count: int) -> list[d
         ("Ho Chi Minh", "Asia/Ho_Chi_Minh"),
         ("port-au-prince", "America/Port-au-Prince"),
         ("Lord Howe", "Australia/Lord_Howe"),
-        ("Chatham", "Pacific/Chatham"),
+        ("Chatham Islands", "Pacific/Chatham"),  # "Chatham" alone asks: Kent, Ontario or these
         ("Kiritimati", "Pacific/Kiritimati"),
         ("Apia", "Pacific/Apia"),
         ("Samoa", "Pacific/Apia"),  # not the "Pacific/Samoa" link, which is American Samoa
@@ -178,7 +178,7 @@ def test_parse_timezone_offsets(text: str, expected: str) -> None:
         "garbage",
         "later",
         "asdf/qwer",
-        "Atlantis",
+        "Narnia",  # (Atlantis is a real town, near Cape Town)
         "UTC+15",
         "UTC-13",
         "+05:60",
