@@ -7,6 +7,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol, TextIO
 
 from bot import logs
@@ -16,11 +17,19 @@ from bot.settings import Settings, SettingsError, load_settings
 EXIT_CONFIG = 2
 
 
-def _settings() -> Settings:
+def in_terminal(command: str, settings: Settings) -> bool:
+    """Whether this command talks with a person here: `chat`, or `start` with no token."""
+    return command == "chat" or (command == "start" and settings.telegram_bot_token is None)
+
+
+def _settings(command: str = "", verbose: bool = False) -> Settings:
+    """Settings, then logging: in the terminal chat, logs go to the data folder's log file
+    unless `--verbose` asks for them here (on stderr), so none lands among the replies."""
     settings = load_settings()
     token, key = settings.telegram_bot_token, settings.mend_secret_key
     secrets = [s.get_secret_value() for s in (token, key) if s is not None]
-    logs.setup(settings.log_level, secrets)
+    quiet = in_terminal(command, settings) and not verbose
+    logs.setup(settings.log_level, secrets, log_file(settings) if quiet else None)
     from flows.language import classifier
 
     classifier.configure(settings.mend_language_model)
@@ -84,21 +93,29 @@ def cmd_run(settings: Settings) -> int:
     return 0
 
 
+def log_file(settings: Settings) -> Path:
+    return settings.mend_data_dir.resolve() / logs.LOG_FILE
+
+
 def cmd_chat(settings: Settings, person: str) -> int:
-    from bot.console import chat
+    from bot.console import chat, files_folder
 
     mend = _mend(settings)
     try:
-        return chat(mend, person=person)
+        return chat(
+            mend, person=person, folder=files_folder(settings.mend_data_dir.resolve(), person)
+        )
     finally:
         mend.close()
 
 
 def cmd_start(settings: Settings) -> int:
     """Telegram when a token is configured, otherwise the same coach in the terminal."""
-    if settings.telegram_bot_token is not None:
+    if not in_terminal("start", settings):
         return cmd_run(settings)
-    print("No TELEGRAM_BOT_TOKEN set, so Mend opens here in the terminal.", file=sys.stderr)
+    from flows.core import content
+
+    print(content.text("console", "no_token"), file=sys.stderr)
     return cmd_chat(settings, "local")
 
 
@@ -132,7 +149,14 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument(
         "--as", dest="person", default="local", help="whose conversation (default: local)"
     )
-    sub.add_parser("start", help="Telegram if a token is set, else the terminal chat")
+    start = sub.add_parser("start", help="Telegram if a token is set, else the terminal chat")
+    for terminal in (chat, start):
+        terminal.add_argument(
+            "--verbose",
+            action="store_true",
+            help=f"in the terminal chat, show log lines here (on stderr) instead of in "
+            f"the data folder's {logs.LOG_FILE}",
+        )
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations up to the newest")
@@ -163,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(new_key())
         return 0
     try:
-        settings = _settings()
+        settings = _settings(args.command, getattr(args, "verbose", False))
         if args.command == "run":
             return cmd_run(settings)
         if args.command == "chat":

@@ -3,14 +3,20 @@
 httpx logs every request URL, and a Bot API URL contains the token; PTB's DEBUG output
 contains message text, and its report of an unreadable batch of updates quotes them whole.
 None of that may reach a log, whatever LOG_LEVEL says.
+
+In the terminal chat the screen is the conversation, so logs go to a file instead (see
+`setup`): a log line among the replies reads like something Mend said.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Iterable
+from pathlib import Path
 from types import TracebackType
 
 QUIET = {
@@ -22,6 +28,7 @@ QUIET = {
     "transitions": logging.ERROR,  # "can't trigger event…" is a choice Mend handles, not news
 }
 PTB_BOT_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot")
+LOG_FILE = "mend.log"  # in the data folder, for the terminal chat
 
 
 class Redact(logging.Filter):
@@ -74,7 +81,12 @@ class StartUpFailure(logging.Filter):
 
 
 def guard_library_loggers() -> None:
-    """Safe to call many times; runs at import of the Telegram adapter as well."""
+    """Safe to call many times; runs at import of each adapter as well, so the floors hold
+    even where `setup` never ran (tests, an embedding program)."""
+    for name, floor in QUIET.items():  # only ever quieter: `setup` decides the rest
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < floor:
+            logger.setLevel(floor)
     for name in PTB_BOT_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, WithholdUpdates) for f in logger.filters):
@@ -92,9 +104,26 @@ def install_excepthook(secrets: Iterable[str]) -> None:
     sys.excepthook = hook
 
 
-def setup(level: str, secrets: Iterable[str] = ()) -> None:
+def private_file(path: Path) -> Path:
+    """A log holds ids and failures, never words, but still: the owner's alone (0600, in a
+    0700 folder), like the database beside it."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    with contextlib.suppress(OSError):  # one made before this rule, or someone else's
+        os.chmod(path, 0o600)
+    return path
+
+
+def setup(level: str, secrets: Iterable[str] = (), file: Path | None = None) -> None:
+    """Log to stderr, or with `file` to that file alone; Python's own warnings go the same
+    way then, so nothing a library says lands in the terminal chat."""
     guard_library_loggers()
-    handler = logging.StreamHandler()
+    handler: logging.Handler
+    if file is None:
+        handler = logging.StreamHandler()
+    else:
+        handler = logging.FileHandler(private_file(file), encoding="utf-8")
+        logging.captureWarnings(True)
     handler.set_name("mend")
     secrets = [s for s in secrets if s]
     handler.setFormatter(
@@ -104,7 +133,10 @@ def setup(level: str, secrets: Iterable[str] = ()) -> None:
     handler.addFilter(StartUpFailure())
     install_excepthook(secrets)
     root = logging.getLogger()
-    root.handlers[:] = [h for h in root.handlers if h.get_name() != "mend"] + [handler]
+    for old in [h for h in root.handlers if h.get_name() == "mend"]:
+        root.removeHandler(old)
+        old.close()
+    root.addHandler(handler)
     root.setLevel(level)
     threshold = logging.getLevelName(level)
     for name, floor in QUIET.items():

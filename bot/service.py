@@ -17,7 +17,7 @@ from bot import effects
 from bot.clock import Clock, system_clock
 from bot.effects import ForPartner
 from flows import coach
-from flows.core.contract import Attachment, Event, Outcome, Reply, Tick
+from flows.core.contract import Attachment, Conversation, Event, Outcome, Reply, Tick
 from storage.agreements import AgreementStore
 from storage.conversations import ConversationStore, Loaded
 from storage.crypto import TextCipher
@@ -38,7 +38,7 @@ class Locked(Exception):
     """The database is locked by someone else just now: wait a little and try again."""
 
 
-__all__ = ["ForPartner", "Handled", "Mend", "next_due"]
+__all__ = ["ForPartner", "Handled", "Mend", "Place", "next_due"]
 next_due = effects.next_due
 
 
@@ -54,6 +54,23 @@ class Handled:
     others: tuple[ForPartner, ...] = ()
     first_message_id: int | None = None  # the oldest of the last 48 hours (for clear_chat)
     letters: tuple[int, ...] = ()  # in the outbox: this chat's, then each of `others`
+    # Where the person is now, a typed number is an answer (a time), not an option's number:
+    # the terminal, which numbers its options, marks them with letters there instead.
+    numbers_are_answers: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a returning person left off: the prompt they were answering (or the menu)."""
+
+    prompt: Reply
+    in_step: bool
+    numbers_are_answers: bool
+
+
+def numbers_are_answers(conversation: Conversation) -> bool:
+    flow = coach.FLOWS.get(conversation.flow)
+    return flow is not None and flow.numbers_are_answers(conversation.state)
 
 
 def warm_up() -> None:
@@ -161,6 +178,8 @@ class Mend:
                 handled = self._commit(loaded, outcome, now, update_id, message_id, chat)
                 if handled.letters and update_id is not None:
                     self._kept.discard(update_id)  # it left the inbox with the event
+                if numbers_are_answers(outcome.conversation):
+                    handled = replace(handled, numbers_are_answers=True)
                 return handled
             except Conflict:
                 continue
@@ -279,6 +298,20 @@ class Mend:
         """The person's current prompt, as saved (after an error, to pick up cleanly)."""
         loaded = self.store.load(channel, external_id, self.clock())
         return coach.current_prompt(loaded.profile, loaded.conversation)
+
+    def returning(self, channel: str, external_id: str) -> Place | None:
+        """Where someone who has been here before left off, to greet them with it; None for
+        someone new. Only read: showing it writes nothing."""
+        loaded = self.store.load(channel, external_id, self.clock(), create=False)
+        if not loaded.stored:
+            return None
+        here = loaded.conversation
+        flow = coach.FLOWS.get(here.flow)
+        return Place(
+            coach.current_prompt(loaded.profile, here),
+            in_step=flow is not None and flow.has_state(here.state),
+            numbers_are_answers=numbers_are_answers(here),
+        )
 
     def close(self) -> None:
         self.store.close()

@@ -2,13 +2,18 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot import cli
 from bot.settings import Settings, SettingsError, load_settings
+from flows.core import content
 
 
 @pytest.fixture(autouse=True)
@@ -118,3 +123,86 @@ def test_the_model_can_be_switched_off(
         assert classifier.active() is None
     finally:
         classifier.configure(True)
+
+
+# --- the terminal chat: nothing but the conversation on screen --------------------------------
+
+
+@pytest.fixture
+def terminal_chat(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`mend chat` on a fresh data folder with no key set; logging and the model switch are
+    process-wide, so both are put back afterwards."""
+    from flows.language import classifier
+
+    monkeypatch.delenv("MEND_SECRET_KEY", raising=False)
+    monkeypatch.setenv("MEND_LANGUAGE_MODEL", "false")
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    for handler in root.handlers:
+        if handler not in handlers:
+            handler.close()
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.captureWarnings(False)
+    classifier.configure(True)
+
+
+def chat_session(monkeypatch: pytest.MonkeyPatch, script: str, *flags: str) -> int:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(script))
+    return cli.main(["chat", *flags])
+
+
+def a_library_warns_on_every_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows import coach
+
+    real = coach.handle
+
+    def noisy(*args: Any, **kwargs: Any) -> Any:
+        logging.getLogger("somelibrary").warning("LIBRARY-NOTE about the weather")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(coach, "handle", noisy)
+
+
+def test_in_the_terminal_chat_no_log_line_reaches_the_screen(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    terminal_chat: None,
+) -> None:
+    """Someone opens `mend chat` for the first time (so a key is made, with a warning), and
+    a library warns while they talk: the screen shows Mend's words only; the warnings are
+    in the data folder's log, readable by its owner alone."""
+    a_library_warns_on_every_turn(monkeypatch)
+    assert chat_session(monkeypatch, "/start\n1\n") == 0
+    captured = capsys.readouterr()
+    screen = captured.out + captured.err
+    assert content.text("onboarding.consent") in captured.out
+    for log_words in ("LIBRARY-NOTE", "MEND_SECRET_KEY", "WARNING"):
+        assert log_words not in screen
+    log = tmp_path / "data" / "mend.log"
+    kept = log.read_text("utf-8")
+    assert "LIBRARY-NOTE" in kept and "MEND_SECRET_KEY is not set" in kept
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+def test_verbose_shows_the_log_on_stderr_only(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], terminal_chat: None
+) -> None:
+    a_library_warns_on_every_turn(monkeypatch)
+    assert chat_session(monkeypatch, "/start\n", "--verbose") == 0
+    captured = capsys.readouterr()
+    assert "LIBRARY-NOTE" in captured.err and "LIBRARY-NOTE" not in captured.out
+
+
+def test_an_export_in_the_terminal_names_where_it_is(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    terminal_chat: None,
+) -> None:
+    assert chat_session(monkeypatch, "/start\n1\n1\n1\n1\n2\n/export\n", "--as", "ana") == 0
+    saved = tmp_path / "data" / "mend-files" / "ana" / "mend-export.json"
+    assert content.text("console", "saved", file=str(saved)) in capsys.readouterr().out
+    assert saved.exists() and stat.S_IMODE(saved.parent.stat().st_mode) == 0o700
