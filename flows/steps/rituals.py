@@ -162,6 +162,24 @@ def _menu(flow: Flow, turn: Turn) -> Reply:
     return Reply(reply.text, tuple(o for o in reply.options if o.key.endswith((".add", ".close"))))
 
 
+def _for_two() -> frozenset[str]:
+    return frozenset(content.section("rituals.kind")["for_two"])
+
+
+def _fits(event: EventData) -> bool:
+    """A ritual for two is not offered (nor taken from an old button) to someone on their own."""
+    return policy.for_two(model_of(event).profile) or value_of(event) not in _for_two()
+
+
+def _kinds(flow: Flow, turn: Turn) -> Reply:
+    """On the individual track, or while paused, only rituals one person keeps for themselves."""
+    shown = flow.plain_prompt("kind", turn.slots)
+    if policy.for_two(turn.profile):
+        return shown
+    alone = tuple(o for o in shown.options if o.key.rsplit(".", 1)[-1] not in _for_two())
+    return Reply(content.text("rituals.kind", "alone"), alone)
+
+
 def _picker(state: str, prefix: str) -> Callable[[Flow, Turn], Reply]:
     """Their rituals as options keyed `prefix` + id (only ids on this visit's list count)."""
 
@@ -352,7 +370,7 @@ FLOW = Flow(
     version=1,
     states=[
         State("menu", render=_menu),
-        State("kind"),
+        State("kind", render=_kinds),
         State("own"),
         State("time", numbers_are_answers=True),
         State("clash", render=clash, numbers_are_answers=True),
@@ -409,7 +427,7 @@ FLOW = Flow(
             "trigger": "pick",
             "source": "kind",
             "dest": "time",
-            "conditions": value_is(*_KINDS),
+            "conditions": [value_is(*_KINDS), _fits],
             "before": _kind,
         },
         {"trigger": "pick", "source": "kind", "dest": "own", "conditions": value_is("own")},

@@ -299,3 +299,16 @@ def test_a_typed_hour_is_that_hour_even_when_an_option_shares_its_digits() -> No
     assert chat.records == [] and chat.where == ("rituals", "new_time")
     chat.text("12")
     assert chat.records == [RitualChangeRecord(7, "12:00", None)]
+
+
+def test_on_the_individual_track_only_rituals_for_oneself_are_offered() -> None:
+    chat = Chat(Profile(True, "hurt", track="individual", timezone="Europe/Lisbon"))
+    chat.command("rituals")
+    chat.pick("add")
+    offered = [o.key.rsplit(".", 1)[-1] for r in chat.last for o in r.options]
+    assert "checkin" in offered and "own" in offered
+    for together in ("coffee", "kind_text", "no_phones", "question"):
+        assert together not in offered, f"{together} assumes a couple working on it together"
+    assert "A coffee together" not in chat.said
+    chat.send(Choice("rituals.kind.coffee"))  # an old button from before
+    assert chat.where == ("rituals", "kind"), "not taken"
