@@ -6,23 +6,24 @@ keeps each step's module to what is its own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flows.core import content
+from flows.core import content, heard
 from flows.core.contract import Reply
 from flows.core.machine import (
     END,
     Flow,
     State,
     Turn,
-    answer,
     edit_menu,
     forget,
+    has_words,
     journal,
     say,
     step,
+    store,
     value_is,
 )
 
@@ -40,13 +41,26 @@ SHAPES: dict[str, Shape] = {}
 
 
 def written_step(
-    name: str, parts: Sequence[str], *, skippable: Sequence[str] = (), **flow: Any
+    name: str,
+    parts: Sequence[str],
+    *,
+    skippable: Sequence[str] = (),
+    listen: Mapping[str, heard.Listen] | None = None,
+    follow_up: Collection[str] = (),
+    **flow: Any,
 ) -> Flow:
     """States `parts…`, "review" and "edit"; copy under `<name>.<part>`, `.review`, `.saved`,
-    `.skipped`; saved to the journal as kind `name`."""
+    `.skipped`; saved to the journal as kind `name`.
+
+    A part in `listen` is met with a line said back before the next question; a part in
+    `follow_up` asks once more after a vague or sweeping answer (`flows.core.heard`), in a
+    state `<part>_again` with copy under `<name>.<part>_again`.
+    """
     names = tuple(parts)
     SHAPES[name] = Shape(names, tuple(skippable))
     following = [*names[1:], "review"]
+    listen = listen or {}
+    extra: list[State] = []
 
     def review(built: Flow, turn: Turn) -> Reply:
         skipped = content.text(f"{name}.skipped")
@@ -55,7 +69,21 @@ def written_step(
 
     transitions: list[dict[str, Any]] = []
     for part, dest in zip(names, following, strict=True):
-        transitions += answer(part, dest, part, review="review")
+        said = [heard.say_back(listen[part])] if part in listen else []
+        if part in follow_up:
+            transitions += heard.follow_up(part)
+            transitions += step(
+                "text",
+                heard.again(part),
+                dest,
+                when=[has_words],
+                do=[store(part), forget(heard.AGAIN), *said],
+                review="review",
+            )
+            extra.append(State(heard.again(part), render=heard.again_prompt))
+        transitions += step(
+            "text", part, dest, when=[has_words], do=[store(part), *said], review="review"
+        )
         if part in skippable:
             transitions += step(
                 "pick", part, dest, when=[value_is("skip")], do=[forget(part)], review="review"
@@ -74,11 +102,11 @@ def written_step(
             "source": "review",
             "dest": names[0],
             "conditions": value_is("restart"),
-            "before": forget(*names, "_editing"),
+            "before": forget(*names, "_editing", heard.AGAIN, heard.HEARD),
         },
         *edit_menu("edit", names, "review"),
     ]
-    states = [*(State(p) for p in names), State("review", render=review), State("edit")]
+    states = [*(State(p) for p in names), *extra, State("review", render=review), State("edit")]
     return Flow(
         name=name, version=flow.pop("version", 1), states=states, transitions=transitions, **flow
     )

@@ -692,6 +692,16 @@ def choose(question: Choose, typed: str) -> Candidate | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def none_of_them(typed: str) -> bool:
+    """ "none of these", "no", "somewhere else": an answer to "which one?" that is none."""
+    return " ".join(_words(typed)) in _elsewhere()
+
+
+@cache
+def _elsewhere() -> frozenset[str]:
+    return frozenset(_fold(w) for w in _data()["choosing"]["elsewhere"])
+
+
 @cache
 def _choosing() -> tuple[dict[str, int], frozenset[str]]:
     """("second" → 2, "last" → -1; words around them: "the second one please")."""

@@ -3,6 +3,11 @@
 At most once a day: a second check-in the same day updates the first, so the picture in
 /progress stays one point a day. A linked partner may see the score (never the words) if the
 person chooses; when both chose to share on a day, each sees both scores the next time.
+
+A note is met with a few words said back (their feeling words, or what made the day hard).
+A low score (1–2) or a hard note ("couldn't stop picturing them together") is not closed
+with a plain "checked in": it gets care and a next step — /trigger for a wave of it, /safety
+if they are not safe.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from transitions import EventData
 
 from flows.core import content, policy
 from flows.core.contract import CheckinRecord, Memory, Profile, Reply
+from flows.core.heard import Listen, say_back
 from flows.core.machine import (
     END,
     Flow,
@@ -25,8 +31,12 @@ from flows.core.machine import (
     value_of,
 )
 from flows.core.step import Step
+from flows.language import gist
 
 SCORES = ("1", "2", "3", "4", "5")
+LOW = 2
+"""A score this low or lower is met with care and a next step, whatever the note says."""
+NOTE = Listen(("feelings", "hard"), fallback="note")
 TODAY = "_today_score"
 TOGETHER = "_together"
 
@@ -44,16 +54,24 @@ def _can_share(event: EventData) -> bool:
     return policy.may_share(model_of(event).profile)
 
 
+def needs_care(score: int, words: str | None) -> bool:
+    """A low score, or a note about a hard day, asks for more than "checked in"."""
+    return score <= LOW or (bool(words) and gist.read(words or "").is_hard)
+
+
 def _record(event: EventData, shared: bool = False) -> None:
     turn = model_of(event)
     score = int(turn.slots.get("score", "3"))
     words = turn.slots.get("words") or None
     turn.records.append(CheckinRecord(turn.today, score, words, shared))
-    turn.say(content.text("checkin.saved"))
+    turn.say(content.text("checkin.care" if needs_care(score, words) else "checkin.saved"))
 
 
 def _keep_words(event: EventData) -> None:
     model_of(event).slots["words"] = value_of(event).strip()[:500]
+
+
+_say_back = say_back(NOTE)
 
 
 def _shared(event: EventData) -> None:
@@ -115,7 +133,7 @@ FLOW = Flow(
             "conditions": lambda e: value_of(e).strip() in SCORES,
             "before": store("score"),
         },
-        *_ends("words", "text", [has_words], [_keep_words]),
+        *_ends("words", "text", [has_words], [_keep_words, _say_back]),
         *_ends("words", "pick", [value_is("skip")], []),
         {
             "trigger": "pick",

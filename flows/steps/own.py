@@ -4,11 +4,18 @@ An apology carrying a reason ("but I was stressed", "you made me") is usually he
 defence, so each part is read for excuses and deflections, named kindly, and the person
 chooses to rewrite or keep it. Owning it is about them seeing the impact, not about being
 forgiven; the step never asks for forgiveness and never promises it.
+
+What will change is asked about once more when it is vague ("be better") or a sweeping
+promise ("I'll be perfect from now on"): a big promise is hard to keep and hard to believe
+right now, and one thing to do this week is worth more. The second answer is kept. Words
+with an excuse in them are checked for that first: one question at a time.
 """
 
 from __future__ import annotations
 
-from flows.core import content
+from transitions import EventData
+
+from flows.core import content, heard
 from flows.core.contract import Reply
 from flows.core.machine import (
     END,
@@ -20,6 +27,7 @@ from flows.core.machine import (
     journal,
     say,
     value_is,
+    value_of,
 )
 from flows.core.rewrite import DRAFT, check_prompt, checked
 from flows.core.step import Step
@@ -38,6 +46,12 @@ def _did(flow: Flow, turn: Turn) -> Reply:
 
 _check = check_prompt("excuses", excuses)
 
+
+def no_excuse(event: EventData) -> bool:
+    """Words with an excuse are checked for that first; one question at a time."""
+    return not excuses(value_of(event))
+
+
 FLOW = Flow(
     name="own",
     reconciling=True,
@@ -49,13 +63,17 @@ FLOW = Flow(
         State("impact_check", render=_check),
         State("will_change"),
         State("will_change_check", render=_check),
+        State(heard.again("will_change"), render=heard.again_prompt),
+        State(f"{heard.again('will_change')}_check", render=_check),
         State("review"),
         State("edit"),
     ],
     transitions=[
         *checked("did", "impact", excuses),
         *checked("impact", "will_change", excuses),
+        *heard.follow_up("will_change", when=[no_excuse]),
         *checked("will_change", "review", excuses),
+        *checked(heard.again("will_change"), "review", excuses, slot="will_change"),
         {
             "trigger": "pick",
             "source": "review",
@@ -69,7 +87,7 @@ FLOW = Flow(
             "source": "review",
             "dest": "did",
             "conditions": value_is("restart"),
-            "before": forget(*PARTS, DRAFT, "_editing"),
+            "before": forget(*PARTS, DRAFT, "_editing", heard.AGAIN, heard.HEARD),
         },
         *edit_menu("edit", PARTS, "review"),
     ],

@@ -56,6 +56,12 @@ def _set_zone(turn: Turn, zone: str) -> None:
     turn.slots[LOCAL_NOW] = calendar.describe_now(zone, turn.now) if turn.now else ""
 
 
+def none_of_them(event: EventData) -> bool:
+    """ "None of these" while we ask which one: ask where again."""
+    turn = model_of(event)
+    return _question(turn.slots) is not None and places.none_of_them(value_of(event))
+
+
 def known(event: EventData) -> bool:
     """A place we can name or ask about; otherwise a nudge that says what works."""
     turn = model_of(event)
@@ -140,6 +146,13 @@ def asking(ask: str, confirm_state: str, *, then: str) -> list[dict[str, Any]]:
     """Ask where, ask which one when a name has several clocks, confirm with the local time
     now, then go on to `then` (any flow can ask)."""
     return [
+        {
+            "trigger": "text",
+            "source": confirm_state,
+            "dest": ask,
+            "conditions": none_of_them,
+            "before": elsewhere,
+        },
         {
             "trigger": "text",
             "source": [ask, confirm_state],

@@ -67,3 +67,62 @@ def test_both_shared_scores_are_shown_only_while_both_are_safe_for_two() -> None
         chat.command("checkin")
         assert chat.where == ("checkin", "score")
         assert (shown in chat.said) is expected, (profile, partner_safe)
+
+
+# --- a hard day is met with care and a next step ----------------------------------------------
+
+
+def test_a_low_score_and_a_hard_note_get_care_and_a_way_to_go_on() -> None:
+    chat = started()
+    chat.pick("1")
+    chat.text("Rough day. Couldn't stop picturing them together.")
+    assert chat.records == [
+        CheckinRecord("2026-03-01", 1, "Rough day. Couldn't stop picturing them together.")
+    ]
+    said_back, care = (r.text for r in chat.last)
+    assert "pictures" in said_back.casefold()
+    assert "/trigger" in care and "/safety" in care
+    assert content.text("checkin.saved") not in chat.said
+
+
+def test_a_low_score_without_words_still_gets_care() -> None:
+    chat = started()
+    chat.pick("2")
+    chat.pick("skip")
+    assert chat.said == content.text("checkin.care")
+
+
+def test_a_hard_note_gets_care_whatever_the_score() -> None:
+    chat = started()
+    chat.pick("4")
+    chat.text("i cried all day and couldnt sleep")
+    assert content.text("checkin.care") in chat.said
+
+
+def test_a_good_day_is_met_plainly() -> None:
+    chat = started()
+    chat.pick("4")
+    chat.text("rough morning but we laughed a lot tonight")
+    assert content.text("checkin.saved") in chat.said
+    assert "/trigger" not in chat.said
+
+
+def test_their_feeling_words_are_met() -> None:
+    chat = started()
+    chat.pick("3")
+    chat.text("feeling hopeful and a bit closer")
+    assert chat.last[0].text.casefold().startswith("hopeful")
+
+
+def test_linked_partners_hear_the_words_met_first_and_the_care_at_the_end() -> None:
+    from flows.core.contract import Profile
+
+    chat = Chat(Profile(True, "hurt", paired=True, safety_checked_on="2026-03-01"))
+    chat.command("checkin")
+    chat.pick("1")
+    chat.text("Couldn't stop picturing them together")
+    assert chat.where == ("checkin", "share")
+    assert "pictures" in chat.last[0].text.casefold()
+    assert "/trigger" not in chat.said
+    chat.pick("no")
+    assert chat.said == content.text("checkin.care")

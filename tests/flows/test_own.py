@@ -426,3 +426,62 @@ def test_menu_text_and_journal_labels() -> None:
     labels = content.section("own.journal")
     assert labels["kind"] == "Owning it"
     assert set(labels["parts"]) == set(own.PARTS)
+
+
+# --- what will change: one gentle follow-up to a vague or sweeping answer ---------------------
+
+
+def at_will_change() -> Chat:
+    chat = started()
+    chat.text(DID)
+    chat.text(IMPACT)
+    assert chat.where == ("own", "will_change")
+    return chat
+
+
+def test_a_big_promise_right_after_the_warning_is_asked_to_shrink_once() -> None:
+    chat = at_will_change()
+    chat.text("I promise I will be perfect from now on")
+    assert chat.where == ("own", "will_change_again")
+    assert chat.said == content.text("own.will_change_again", "sweeping")
+    assert "this week" in chat.said
+    chat.text("be better")  # a second answer is kept, even a vague one
+    assert chat.where == ("own", "review")
+    assert chat.conversation.slots["will_change"] == "be better"
+
+
+def test_a_vague_answer_is_asked_for_something_they_could_see() -> None:
+    chat = at_will_change()
+    chat.text("try harder")
+    assert chat.said == content.text("own.will_change_again", "vague")
+    chat.text(CHANGE)
+    assert chat.where == ("own", "review")
+    assert chat.records == []
+
+
+def test_the_follow_up_answer_is_still_read_for_excuses() -> None:
+    chat = at_will_change()
+    chat.text("never again")
+    chat.text("I'll text you when I'm late, but only because you check anyway")
+    assert chat.where == ("own", "will_change_again_check")
+    chat.pick("keep")
+    assert chat.where == ("own", "review")
+
+
+def test_the_follow_up_while_editing_comes_back_to_the_review() -> None:
+    chat = at_review()
+    chat.pick("edit")
+    chat.pick("will_change")
+    chat.text("idk")
+    assert chat.where == ("own", "will_change_again")
+    chat.text("I'll show you my phone when you ask")
+    assert chat.where == ("own", "review")
+    assert "_editing" not in chat.conversation.slots
+
+
+def test_an_excuse_is_named_first_and_the_promise_is_not_asked_about_as_well() -> None:
+    chat = at_will_change()
+    chat.text("I'll never do it again, but you pushed me away")
+    assert chat.where == ("own", "will_change_check")
+    chat.pick("keep")
+    assert chat.where == ("own", "review")

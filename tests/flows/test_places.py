@@ -297,6 +297,10 @@ def test_somewhere_else_asks_again() -> None:
     chat.text("Springfield")
     chat.pick("else")
     assert chat.where == ("timezone", "ask")
+    chat.text("springfield")
+    chat.text("none of these")
+    assert chat.where == ("timezone", "ask")
+    assert content.text("timezone.ask", "hint") not in chat.said
     chat.text("UTC-6")
     chat.pick("yes")
     assert chat.profile.timezone == "Etc/GMT+6"
