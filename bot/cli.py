@@ -113,9 +113,11 @@ def cmd_start(settings: Settings) -> int:
     """Telegram when a token is configured, otherwise the same coach in the terminal."""
     if not in_terminal("start", settings):
         return cmd_run(settings)
+    from bot.console import terminal_width, wrap
     from flows.core import content
 
-    print(content.text("console", "no_token"), file=sys.stderr)
+    note = content.text("console", "no_token")
+    print(wrap(note, terminal_width(sys.stderr)), file=sys.stderr)
     return cmd_chat(settings, "local")
 
 
