@@ -860,7 +860,7 @@ def _labels() -> dict[str, Any]:
             ["you", "all"],
             r"\ball you (?:ever |really |seem to |ever really )?(?P<v>do|did|care about|cared "
             r"about|think about|thought about|want|wanted|talk about|talked about|say|said|worry "
-            r"about|do is|care for) (?:is|was|are|were)?\b(?P<rest>[^.?]*)",
+            r"about|do is|care for)(?: (?:is|was|are|were))?\b(?P<rest>[^.?]*)",
         ),
     )
 
@@ -1854,7 +1854,13 @@ def _detect_extra(doc: _Doc, r: _Rules, lex: _Lex, found: set[str]) -> None:
 def _detect_tone(doc: _Doc, r: _Rules, lex: _Lex, found: set[str]) -> None:
     text, ctoks = doc.text, doc.ctoks
     hits = r.phrases.scan(ctoks)
-    if "sarcasm" in hits or ("sarcasmquote" in doc.tokset and r.scare_quote.search(text)):
+    # "I need to feel like you care" wishes for it; "like you care" alone is the jab.
+    sarcastic = [
+        i
+        for i, _n in hits.get("sarcasm", ())
+        if not (ctoks[i] in {"like", "as"} and i > 0 and ctoks[i - 1] in _FEEL_VERBS)
+    ]
+    if sarcastic or ("sarcasmquote" in doc.tokset and r.scare_quote.search(text)):
         found.add("sarcasm")
     events = hits.get("events", [])
     for i, n in hits.get("praise", ()):
@@ -2048,9 +2054,17 @@ _SELF_NAMED: Final = _words(
 _SELF_BE: Final = _words(
     "am was were felt feel feeling look looked looking sound sounded seem seemed like"
 )
+_FEEL_LIKE: Final = _words("feel feeling felt feels look looking looked sound sounding like")
 _PART_ADVERBS: Final = (
     "just|finally|actually|really|please|at least|for once|also|truly|simply|ever|even|too|to"
 )
+# Words they said or wrote, quoted ("you said "fine"", "I read "miss you""): not a scare quote.
+_REPORTED: Final = re.compile(
+    r"\b(?:said|say|says|saying|told me|tell me|replied|reply|wrote|write|texted|text|typed|"
+    r"read|answered|asked|yelled|shouted|screamed|goes|went|was like|were like|like|with)\W*$",
+    re.I,
+)
+_SCARE_QUOTE: Final = re.compile(r'"\s*[^\W\d_][\w\']*(?:\s+[\w\']+)?\s*"')
 # One occasion named: "never" then says it did not happen, not that it never does.
 _ONE_TIME: Final = re.compile(
     r"\b(?:that|last|this) (?:night|day|evening|morning|weekend|week|time|year|christmas)\b|"
@@ -2104,6 +2118,21 @@ class _PartRules:
     be_less: re.Pattern[str]
     not_be: re.Pattern[str]
     slurs: frozenset[Gram]
+    attributive: re.Pattern[str]
+    your_trait: re.Pattern[str]
+    likened: re.Pattern[str]
+    label_verb: re.Pattern[str]
+    pretended: re.Pattern[str]
+    caricature: re.Pattern[str]
+    counted_on: re.Pattern[str]
+    sneer_question: re.Pattern[str]
+    uncaring: re.Pattern[str]
+    how_x_you_are: re.Pattern[str]
+    someone_who: re.Pattern[str]
+    wish_feel: re.Pattern[str]
+    impossible: re.Pattern[str]
+    all_you_do: re.Pattern[str]
+    for_once: re.Pattern[str]
 
 
 def _adverbs(traits: Iterable[Gram], plain: frozenset[str]) -> set[str]:
@@ -2133,6 +2162,15 @@ def _part_rules() -> _PartRules:
     insults = {" ".join(g) for g in lex.names if " ".join(g) not in _DIRECT_NAME_CLASH}
     insults |= {" ".join(g) for g in slurs}
     people = _alt(_words(data["people"]))
+    persons = _alt(_words(data["persons"]))
+    plain = _words(data["plain_attributes"])
+    one_word = {g[0] for g in lex.traits if len(g) == 1} | _words(
+        _listed("insult_adjectives_extra")
+    )
+    attributes = _alt(one_word - plain)
+    likened = _alt(
+        {" ".join(g) for g in lex.names} | _words(data["likened"]) | {" ".join(g) for g in slurs}
+    )
     return _PartRules(
         insult=re.compile(rf"\b{_alt(insults)}s?\b"),
         the_x_you_are=re.compile(
@@ -2164,6 +2202,61 @@ def _part_rules() -> _PartRules:
         ),
         not_be=re.compile(r"\b(?:you|him|her) to (?:not|never) (?:be|act|become) "),
         slurs=slurs,
+        attributive=re.compile(
+            rf"\b(?:my|a|an|the|that|this|some|such a|such an|your|his|her) (?:\w+ )?"
+            rf"{attributes} (?:\w+ )?{persons}\b"
+        ),
+        your_trait=re.compile(rf"\byour (?:\w+ )?{attributes} \w+"),
+        likened=re.compile(rf"\blike (?:a|an|some|the) (?:\w+ ){{0,2}}?{likened}s?\b"),
+        label_verb=re.compile(rf"\b{_alt(_phrases(_words(data['label_verbs'])))}\b"),
+        pretended=re.compile(
+            rf"\bpretend(?:ed|ing|s)? (?:to |that you |like you )?"
+            rf"{_alt(_phrases(data['pretended']))}\b|\b(?:act|acted|acting|acts|play|played|"
+            rf"playing|plays) (?:all |so |the |all the )?{_alt(_phrases(data['played']))}\b"
+        ),
+        caricature=re.compile(rf"\b{_alt(_phrases(data['caricatures']))}\b"),
+        counted_on=re.compile(
+            r"\b(?:thought|think|thinks|figured|assumed|believed) (?:that )?i (?:was|am|would|"
+            r"could|will|did|would not|could not|will not|did not|would be|was going to) "
+            rf"(?:be )?{_alt(_phrases(data['counted_on']))}\b"
+        ),
+        sneer_question=re.compile(
+            r"\b(?:oh|well|gee|um|hmm) (?:when|what|where|who) (?:do|did) you think\b|"
+            r"(?:^|[.?,] )(?:when|what|where|who) (?:do|did) you think\b|\bguess (?:when|what|"
+            r"who)\b"
+        ),
+        uncaring=re.compile(
+            r"\byou (?:(?:obviously|clearly|just|really|simply|never|even) )*(?:did not|do not|"
+            r"does not|never|could not|would not) (?:even |really |actually |ever )?(?:care|"
+            r"cared|love|loved|respect|respected|value|valued|give a|think about me|think of "
+            r"me|consider me|consider my)\b|\b(?:can not|could not|would not|will not|did not)"
+            r" (?:even )?be bothered\b"
+        ),
+        how_x_you_are=re.compile(
+            r"\bhow (?:\w+ ){0,2}?(?P<x>\w+) (?:you|he|she|they) (?:really |truly )?(?:are|is|"
+            r"were|was)\b"
+        ),
+        someone_who=re.compile(
+            rf"\b(?:a|an|another) (?:\w+ )?{persons} (?:who|that) (?:actually|really|finally|"
+            r"for once|at least|is not|does not|will not|can not|would not|has a|has some|"
+            r"knows how|gives a|is not a|is actually)\b"
+        ),
+        wish_feel=re.compile(
+            rf"\b(?:you|him|her|them) to (?:(?:{_PART_ADVERBS}) )*feel (?:(?:as|just as|so|"
+            r"really|very|truly|every bit as) )?(?P<e>\w+(?: \w+)?)"
+        ),
+        impossible=re.compile(
+            r"\b(?:which|that|and) you (?:\w+ )?(?:make|made|making|keep making) (?:it |that |"
+            r"this |so )?(?:impossible|hard|harder|difficult|unbearable)\b"
+        ),
+        all_you_do=re.compile(
+            r"\b(?:that is|this is|which is|it is) (?:all|what) you (?:ever |always )?(?:do|"
+            r"did)\b"
+        ),
+        for_once=re.compile(
+            r"\bfor once in your (?:life|miserable life|entire life)\b|\b(?:other than|"
+            r"besides|except|but) yourself\b"
+        ),
     )
 
 
@@ -2183,6 +2276,8 @@ def _said_of_me(tokens: Sequence[str], idx: int) -> bool:
     before = tokens[max(0, k - 3) : k]
     if before[-1:] == ["not"] or before[-1:] == ["never"]:
         return True
+    if before[-1:] and before[-1] in _FEEL_LIKE and _speaker_did(tokens, idx):
+        return True  # "to stop feeling like a fool"
     if before[-1:] == ["me"] and (len(before) > 1 and before[-2] in _SELF_NAMED):
         return True
     if "i" in before and before[-1:] and before[-1] in _SELF_BE:
@@ -2227,8 +2322,74 @@ def _part_fragment(body: str, found: set[str]) -> None:
         found.add("change_them")
     for pattern in (rules.stop_being, rules.be_less, rules.not_be):
         for m in pattern.finditer(body):
-            if _label_here(toks, _tok_index(body, m.end()), rules, lex):
+            end = _tok_index(body, m.end())
+            # "quit playing the victim": the verb can begin the label itself
+            if _label_here(toks, end, rules, lex) or _gram_at(toks, end - 1, lex.traits):
                 found.add("change_them")
+    for m in rules.attributive.finditer(body):
+        if not _speaker_did(toks, _tok_index(body, m.start())):
+            found.add("name_calling")
+    if rules.your_trait.search(body):
+        found.add("your_negative")
+    for m in rules.likened.finditer(body):
+        if not _speaker_did(toks, _tok_index(body, m.start())):
+            found.add("name_calling")
+    if rules.label_verb.search(body):
+        found.add("you_are_trait")
+    if rules.pretended.search(body) or rules.counted_on.search(body):
+        found.add("mind_reading")
+    if rules.caricature.search(body) or rules.sneer_question.search(body):
+        found.add("sarcasm")
+    if rules.uncaring.search(body):
+        found.add("you_dont")
+    for m in rules.how_x_you_are.finditer(body):
+        pos, neg = _polarity(m.group("x").split(), lex)
+        if neg and not pos:
+            found.add("you_are_trait")
+    if rules.someone_who.search(body):
+        found.add("change_them")
+    for m in rules.wish_feel.finditer(body):
+        felt = m.group("e").split()
+        n, positive = _emotion_at(felt, 0, lex, True)
+        if n and not positive:
+            found.add("punish")
+    if rules.impossible.search(body):
+        found.add("you_make_me")
+    if rules.all_you_do.search(body):
+        found.add("you_always")
+    if rules.for_once.search(body):
+        found.add("contempt")
+
+
+def _speaker_did(tokens: Sequence[str], idx: int) -> bool:
+    """Whether the clause is about the speaker ("I cried like a baby"), by its last subject."""
+    for tok in reversed(_clause_prefix(tokens, idx, limit=10)):
+        if tok in {"i", "we"}:
+            return True
+        if tok in {"you", "he", "she", "they"}:
+            return False
+    return False
+
+
+# Someone typing a part about the partner writes "he" as often as "you"; the rules are written
+# for "you", so a part is also read with the third person turned to the second.
+_THIRD_PERSON: Final = (
+    (re.compile(r"\b(?:he|she)\b"), "you"),
+    (re.compile(r"\b(?:him|himself|herself)\b"), "you"),
+    (re.compile(r"\bhis\b"), "your"),
+    (re.compile(r"\bher(?= (?:[.,?]|and|or|but|to|at|in|on|for|with|about|from|that|when|"
+                r"while|if|so|then|again|too|because|as|like|up|down|out|off|back|away|over)\b"
+                r"|$)"), "you"),
+    (re.compile(r"\bher\b"), "your"),
+)  # fmt: skip
+
+
+def _as_you(body: str) -> str:
+    if not {"he", "she", "him", "his", "her", "himself", "herself"} & set(body.split(" ")):
+        return body
+    for pattern, replacement in _THIRD_PERSON:
+        body = pattern.sub(replacement, body)
+    return _fix_grammar(body)
 
 
 def _strip_lead(part: Part, body: str) -> str:
@@ -2245,11 +2406,18 @@ def _in_part_cached(part: Part, text: str) -> tuple[str, ...]:
     body = _strip_lead(part, _normalise(text))
     if not body.strip(" .,?"):
         return ()
-    carrier = _CARRIERS[part].format(body)
-    found = set(_analyse_normalised(carrier).signals) & _BLAME_SET
-    _part_fragment(carrier, found)
+    found: set[str] = set()
+    for read in dict.fromkeys((body, _as_you(body))):
+        carrier = _CARRIERS[part].format(read)
+        found |= set(_analyse_normalised(carrier).signals) & _BLAME_SET
+        _part_fragment(carrier, found)
     if "you_never" in found and _ONE_TIME.search(body):
         found.discard("you_never")  # "you never came home that night": it did not happen
+    if any(
+        not _REPORTED.search(q.string[: q.start()])
+        for q in _SCARE_QUOTE.finditer(normalise_text.unify(text))
+    ):
+        found.add("sarcasm")  # "when you "worked late"": the quotes say they did not
     return tuple(sorted(found, key=_PART_ORDER.__getitem__))
 
 

@@ -28,10 +28,10 @@ _ADVERBS: Final = (
     r"(?:just|really|so|almost|nearly|seriously|honestly|literally|actually|badly|so badly|"
     r"desperately|immediately|instantly|kind of|kinda|sort of|still|even|totally|genuinely)"
 )
-# What makes the next act something wanted, not done.
+# What makes the next act something wanted, not (yet) done.
 _FRAMES: Final = (
-    r"(?:wanted|want|wants|wanna|wantd|wantted|needed|need) (?:(?:so badly|so much|badly|"
-    r"desperately|really|just) )*to",
+    r"(?:wanted|want|wants|wanna|wantd|wantted|needed|need|wanting|kept wanting|keep wanting) "
+    r"(?:(?:so badly|so much|badly|desperately|really|just) )*to",
     r"(?:felt|feel|feeling|felt so much) like(?: i (?:could|would|was going to|wanted to|might))?",
     r"(?:was|am|were|m|im|is) (?:(?:about|going|ready|tempted|dying|itching|so tempted|this close|"
     r"so close|close|seconds away|inches away|a second away|one second away) )(?:to|from)",
@@ -49,82 +49,70 @@ _FRAMES: Final = (
     r"(?:made|makes|make) me (?:want to|wanna|feel like)",
     r"part of me (?:wanted|wants|was ready|was about) to",
     r"tempted to|urge to|itching to|dying to",
+    r"(?:started|start|began|begin|kept|keep|couldn t stop|could not stop|couldnt stop)(?= \w+ing)",
 )
-# Acts a trigger pulls toward; "ing" forms are matched too ("I felt like smashing it").
+# Acts a trigger pulls toward, wanted ("I wanted to run"); "ing" and past forms too.
 _ACTS: Final = (
-    "smash",
-    "hurl",
-    "chuck",
-    "punch",
-    "hit",
-    "slap",
-    "kick",
-    "scream",
-    "yell",
-    "shout",
-    "swear",
-    "curse",
-    "slam",
-    "trash",
-    "wreck",
-    "destroy",
-    "rip",
-    "burn",
-    "key",
-    "slash",
-    "shred",
-    "delete",
-    "block",
-    "snoop",
-    "stalk",
-    "spy",
-    "track",
-    "confront",
-    "expose",
-    "post",
-    "grab",
-    "snatch",
-    "shake",
-    "smack",
-    "shove",
-    "push",
-    "storm",
-    "leave",
-    "divorce",
-    "dump",
-    "unleash",
+    "smash", "hurl", "chuck", "punch", "hit", "slap", "kick", "scream", "yell", "shout", "swear",
+    "curse", "slam", "trash", "wreck", "destroy", "rip", "burn", "key", "slash", "shred",
+    "delete", "snoop", "stalk", "spy", "track", "confront", "expose", "post", "grab",
+    "snatch", "shake", "smack", "shove", "push", "storm", "leave", "divorce", "dump", "unleash",
+    "run", "hide", "disappear", "demand", "interrogate", "grill", "flee", "escape",
+)  # fmt: skip
+# The same acts, done in the heat of it ("I slammed the door", "I yelled at him"): only those
+# that are not also the plain stuff of a day ("I left work", "I shook all over").
+_DONE_ACTS: Final = (
+    "smash", "hurl", "chuck", "punch", "slap", "kick", "scream", "yell", "shout", "curse",
+    "slam", "trash", "wreck", "destroy", "key", "slash", "shred", "snoop", "stalk", "spy",
+    "track", "confront", "expose", "snatch", "smack", "shove", "demand", "interrogate", "grill",
+)  # fmt: skip
+# Irregular past forms ("I nearly hit him", "I swore at him").
+_PAST: Final = ("hit", "swore", "flung", "slung", "shook", "shaken", "burnt", "left", "ran", "hid")
+_DONE_PAST: Final = ("hit", "swore", "flung")
+_POSSESSED: Final = (
+    r"(?:all |every one of |through |all of )?(?:his|her|their|your|the|that) "
+    r"(?:ex s |ex |wife s |husband s |girlfriend s |boyfriend s )?"
+)
+_ITEMS: Final = (
+    r"(?:phone|messages|texts|emails?|chats?|whatsapp|instagram|insta|facebook|snapchat|socials|"
+    r"dms|location|laptop|call log|search history|browser|bank|car|keys|bag|pockets|wallet|"
+    r"purse|things|stuff|drawers|account|photos|camera roll|receipts|computer|ipad)"
 )
 # Acts that are urges only with what follows ("check his phone", not "check in with you").
-# Each verb is written with its forms: "I almost checked", "I could have slapped him".
-_POSSESSED: Final = r"(?:his|her|their|your|the|that) "
-_ACT_PHRASES: Final = (
+# Each verb is written with its forms. The first set counts when done as well as wanted.
+_DONE_PHRASES: Final = (
     r"(?:throw|throwing|threw|thrown) (?!up\b)",
-    r"(?:break|breaking|broke|broken) (?!down\b)",
+    r"(?:break|breaking|broke|broken) (?!down\b|up with\b)",
     r"(?:tear|tearing|tore|torn|rip|ripping|ripped) (?:up )?(?:his|her|their|the|that|those|it|"
     r"them|everything|apart)",
     r"(?:choke|choking|choked|strangle|strangling|strangled) (?:him|her|them)",
     r"(?:follow|following|followed) (?:him|her|them)(?! up\b)",
     r"(?:check|checking|checked|go through|going through|went through|gone through|look through"
     r"|looking through|looked through|read|reading|search|searching|searched|scroll through|"
-    r"scrolling through|scrolled through|grab|grabbing|grabbed|take|taking|took|snatch|"
-    r"snatching|snatched) " + _POSSESSED + r"(?:phone|messages|texts|emails?|chats?|whatsapp|"
-    r"instagram|dms|location|laptop|call log|search history|browser|bank|car|keys)",
-    r"(?:drive|driving|drove|driven|go|going|went|run|running|ran|race|racing|raced|rush|"
-    r"rushing|rushed|head|heading|headed) (?:over|there|round|around|straight over|to (?:her|"
-    r"his|their|that|the) (?:place|house|flat|office|work|apartment|hotel|job))",
+    r"scrolling through|scrolled through|grab|grabbing|grabbed|snatch|snatching|snatched|"
+    r"stalk|stalking|stalked) " + _POSSESSED + _ITEMS,
+    r"(?:log|logging|logged|hack|hacking|hacked) (?:into|in to|onto) (?:his|her|their|the)",
+    r"(?:drive|driving|drove|driven|race|racing|raced|rush|rushing|rushed|head|heading|headed) "
+    r"(?:over|there|round|around|straight over|past|by|to (?:her|his|their|that|the) (?:place|"
+    r"house|flat|office|work|apartment|hotel|job))",
     r"(?:show|showing|showed|turn|turning|turned) up (?:at|there|on)",
     r"(?:call|calling|called|text|texting|texted|message|messaging|messaged|dm|dming|dmed|ring|"
     r"ringing|rang|email|emailing|emailed) (?:her|him|them|that woman|the woman|that man|the "
-    r"guy|that guy|his ex|her ex|the other)(?! back later)",
+    r"guy|that guy|his ex|her ex|the other)(?! back later| to (?:ask|say|see|check|let|tell)\b)",
+    r"(?:check|checking|checked) (?:up on (?:him|her|them)|(?:where|who|what) (?:he|she|they) "
+    r"(?:was|is|were|are|has been|had been))",
+    r"(?:call|calling|called|text|texting|texted|message|messaging|messaged|dm|dming|dmed|email|"
+    r"emailing|emailed|tell|telling|told) (?:all |every one of )?(?:his|her|their) (?:friends|"
+    r"family|mom|mum|mother|dad|father|boss|husband|wife|boyfriend|girlfriend|sister|brother|"
+    r"coworkers|colleagues)",
     r"(?:blow|blowing|blew) up (?:his|her|their) phone",
     r"(?:tell|telling|told) (?:everyone|everybody|the world|her husband|his wife|her boyfriend|"
     r"his girlfriend|his boss|her boss|his family|her family|his mom|his mum|his mother|her "
     r"mom|her mum|her mother|all our friends|the kids)",
-    r"(?:walk|walking|walked|storm|storming|stormed|run|running|ran|get|getting|got) (?:out|"
-    r"off|away)",
+    r"(?:tell|telling|told) (?:him|her|them) to (?:get out|leave|go|get lost|pack)",
+    r"(?:storm|storming|stormed) (?:out|off)",
     r"(?:pack|packing|packed) (?:my|his|her|their|a) (?:bags?|things|stuff|suitcase)",
     r"(?:kick|kicking|kicked|throw|throwing|threw|lock|locking|locked) (?:him|her|them) out",
-    r"(?:end|ending|ended) (?:it|things|this|us|the marriage|the relationship)",
     r"(?:hurt|hurting) (?:him|her|them|you)",
     r"(?:get|getting|got) (?:revenge|back at|even)",
     r"(?:cheat|cheating|cheated) back",
@@ -134,22 +122,39 @@ _ACT_PHRASES: Final = (
     r"(?:blow|blowing|blew|lash|lashing|lashed) (?:up|out) at",
     r"(?:lose|losing|lost) it|(?:flip|flipping|flipped|freak|freaking|freaked) out",
     r"(?:rip|ripping|ripped|tear|tearing|tore) into",
+    r"(?:wake|waking|woke) (?:him|her|them) up",
+    r"(?:ask|asking|asked) (?:him|her|them) (?:a million|a hundred|a thousand|so many|a ton of|"
+    r"all the|every) (?:\w+ )?questions",
+    r"(?:screamed|yelled|shouted|swore|cursed) at",
+    r"(?:block|blocking|blocked) (?!out\b)",
 )
-# Irregular past forms of the single-word acts ("I nearly broke it", "I almost hit him").
-_PAST: Final = (
-    "shook",
-    "shaken",
-    "hit",
-    "burnt",
-    "left",
-    "swore",
-    "flung",
-    "slung",
+# Acts that are urges when wanted, but plain facts when done ("I went home", "I walked out").
+_WANTED_PHRASES: Final = (
+    r"(?:go|going|went|run|running|ran) (?:over|there|round|around|straight over|to (?:her|his|"
+    r"their|that|the) (?:place|house|flat|office|work|apartment|hotel|job))",
+    r"(?:walk|walking|walked|run|running|ran|get|getting|got) (?:out|off|away)",
+    r"(?:end|ending|ended) (?:it|things|this|us|the marriage|the relationship)",
+    r"(?:turn|turning|turned) (?:the car )?around",
+    r"(?:go|going|went) (?:back )?home",
+    r"(?:get|getting|got) in the car|(?:drive|driving) (?:away|off)",
+    r"(?:call|calling|called|see|seeing|saw|ring|rang|get|got) (?:a|my) (?:lawyer|divorce lawyer|"
+    r"solicitor)|(?:file|filing|filed) for divorce",
+    r"(?:make|making|made) (?:him|her|them) (?:hurt|pay|suffer|feel|cry|beg|regret)",
+)
+# A wish about the partner that is an urge: "I wanted him out of the house", "…to suffer".
+_WISHES: Final = re.compile(
+    r"\b(?P<frame>(?:wanted|want|needed|need|wanting)) (?:(?:so badly|so much|badly|really|"
+    r"just) )*(?:him|her|them) (?:out\b|gone\b|to (?:(?:really|just|also) )?(?:feel|hurt|"
+    r"suffer|pay|know how it feels|cry|beg|crawl|get out|leave|go away|disappear)\b)"
 )
 _LEAD_INS: Final = (
     r"(?:(?:go|just go|get up|go over|storm over|run over|walk over|reach over|grab it|grab "
-    r"the phone|pick it up|take it|get in the car|jump in the car|go in|march in|turn around)"
-    r" and )?"
+    r"the phone|pick it up|take it|get in the car|jump in the car|go in|march in|turn around|"
+    r"cry|scream|yell|just cry)(?: and| and just)? )?"
+)
+_DONE_LEAD: Final = (
+    r"(?:(?:just|then|immediately|instantly|literally|actually|finally|also|even|basically|"
+    r"kind of|kinda|started|began|kept|ended up|went and|just went and|like) )*"
 )
 _SUBJECTS: Final = frozenset(
     ["i", "me", "he", "she", "they", "we", "you", "u", "him", "her", "them", "it", "who"]
@@ -163,6 +168,8 @@ _NEGATED: Final = re.compile(
 def _ed(verb: str) -> str:
     if verb.endswith("e"):
         return verb + "d"
+    if verb.endswith("y") and verb[-2:-1] not in "aeiou":
+        return verb[:-1] + "ied"
     if len(verb) <= 4 and re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", verb):
         return verb + verb[-1] + "ed"  # slap → slapped
     return verb + "ed"
@@ -176,13 +183,26 @@ def _ing(verb: str) -> str:
     return verb + "ing"
 
 
+def _words_of(forms: set[str]) -> str:
+    return r"(?:" + "|".join(sorted(forms, key=len, reverse=True)) + r")\b"
+
+
 @cache
 def _urge_re() -> re.Pattern[str]:
+    """Something wanted: a frame, then an act ("I almost drove over there")."""
     forms = {form for verb in _ACTS for form in (verb, _ing(verb), _ed(verb))} | set(_PAST)
-    acts = sorted(forms, key=len, reverse=True)
-    act = r"(?:" + "|".join(_ACT_PHRASES) + "|" + r"(?:" + "|".join(acts) + r")\b)"
+    act = r"(?:" + "|".join((*_DONE_PHRASES, *_WANTED_PHRASES)) + "|" + _words_of(forms) + ")"
     frame = r"(?:" + "|".join(_FRAMES) + ")"
     return re.compile(rf"\b(?P<frame>{frame}) (?:{_ADVERBS} )*{_LEAD_INS}(?:{_ADVERBS} )*{act}")
+
+
+@cache
+def _done_re() -> re.Pattern[str]:
+    """Something done in the heat of it, by the speaker ("i yelled at him", "checked his
+    location like 5 times")."""
+    forms = {form for verb in _DONE_ACTS for form in (verb, _ed(verb))} | set(_DONE_PAST)
+    act = r"(?:" + "|".join(_DONE_PHRASES) + "|" + _words_of(forms) + ")"
+    return re.compile(rf"(?:^(?:and |but |so |then )?|\bi ){_DONE_LEAD}{act}")
 
 
 def _plain(text: str) -> str:
@@ -194,16 +214,17 @@ def _plain(text: str) -> str:
 
 
 def is_urge(sentence: str) -> bool:
-    """Whether a sentence tells what the speaker wanted to do in the moment (an act, not a
-    feeling or a need)."""
+    """Whether a sentence tells what the speaker wanted to do in the heat of the moment, or
+    did (an act: "I wanted to smash it", "I yelled at him"), not a feeling or a need."""
     text = _plain(sentence)
     if not text:
         return False
-    for found in _urge_re().finditer(text):
-        before = text[: found.start("frame")].split()
-        if _speaker(before, found.group("frame")) and not _NEGATED.search(text[: found.end()]):
-            return True
-    return False
+    for pattern in (_urge_re(), _WISHES):
+        for found in pattern.finditer(text):
+            before = text[: found.start("frame")].split()
+            if _speaker(before, found.group("frame")) and not _NEGATED.search(text[: found.end()]):
+                return True
+    return _done_re().search(text) is not None
 
 
 def _speaker(before: list[str], frame: str) -> bool:

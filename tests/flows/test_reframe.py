@@ -6,10 +6,13 @@ to the partner waits for both.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from flows.core import content
 from flows.core.contract import JournalRecord, PartnerRecord, Profile
+from flows.language.blame import in_part
 from flows.steps import reframe
 from tests.flows.driver import Chat
 
@@ -439,3 +442,30 @@ def test_on_the_individual_track_it_stays_closed() -> None:
     chat.command("reframe")
     assert chat.conversation.idle
     assert content.text("safety.individual") in chat.said
+
+
+# --- the blind batch: parts written by people who saw neither the rules nor the step ----------
+
+BATCH = Path(__file__).resolve().parents[1] / "data" / "reframe_parts" / "blind-1.tsv"
+# Measured once before the gaps it showed were closed: accuracy 0.787 (blame recall 0.565,
+# no false alarm); after: 1.000. The floors sit under that, so a change that loses ground
+# fails here with the rows it got wrong.
+MIN_ACCURACY = 0.95
+MIN_BLAME_RECALL = 0.93
+MIN_CLEAN_RECALL = 0.95
+
+
+def test_the_blind_batch_of_parts_holds_its_floors() -> None:
+    rows = [line.split("\t", 2) for line in BATCH.read_text("utf-8").splitlines() if line]
+    assert len(rows) >= 90 and {label for label, _, _ in rows} == {"blame", "clean"}
+    wrong = [
+        f"{label} {part}: {text}"
+        for label, part, text in rows
+        if (label == "blame") != bool(in_part("moment" if part == "moment" else "need", text))
+    ]
+    missed = [w for w in wrong if w.startswith("blame")]
+    alarms = [w for w in wrong if w.startswith("clean")]
+    blame = sum(label == "blame" for label, _, _ in rows)
+    assert 1 - len(wrong) / len(rows) >= MIN_ACCURACY, "\n".join(wrong)
+    assert 1 - len(missed) / blame >= MIN_BLAME_RECALL, "\n".join(missed)
+    assert 1 - len(alarms) / (len(rows) - blame) >= MIN_CLEAN_RECALL, "\n".join(alarms)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -275,6 +276,8 @@ def test_on_the_individual_track_the_note_keeps_every_word_and_the_urge_is_met()
         "it took everything in me not to throw it",
         "wanted to call her and tell her everything",
         "im about to go through his messages",
+        "I checked his phone while he slept",
+        "i yelled at him in front of the kids",
     ],
 )
 def test_an_urge_is_told_from_a_feeling(sentence: str) -> None:
@@ -290,7 +293,10 @@ def test_an_urge_is_told_from_a_feeling(sentence: str) -> None:
         "I wanted him to hold me",
         "he wanted to leave the party early",
         "I felt like I was going to explode",
-        "I checked his phone",
+        "I saw her name on his phone",
+        "I texted him to ask when he'd be home",
+        "I left work early and went home",
+        "I shook all over",
         "my hands were shaking",
     ],
 )
@@ -430,3 +436,26 @@ def test_menu_text_and_journal_labels() -> None:
     labels = content.section("trigger.journal")
     assert labels["kind"] == "Trigger, named calmly"
     assert set(labels["parts"]) == set(trigger.SAVED)
+
+
+# --- the blind batch: sentences written by people who saw neither the rule nor the step -------
+
+BATCH = Path(__file__).resolve().parents[1] / "data" / "urges" / "blind-1.tsv"
+# Measured once before the gaps it showed were closed: accuracy 0.774 (urge recall 0.553, no
+# false alarm); after: 1.000. It taught that acts done in the heat of it ("I yelled at him",
+# "I checked his location like 5 times") are urges too. The floors sit under that.
+MIN_ACCURACY = 0.95
+MIN_URGE_RECALL = 0.93
+MIN_FEELING_RECALL = 0.95
+
+
+def test_the_blind_batch_of_urges_holds_its_floors() -> None:
+    rows = [line.split("\t", 1) for line in BATCH.read_text("utf-8").splitlines() if line]
+    assert len(rows) >= 90 and {label for label, _ in rows} == {"urge", "feeling"}
+    wrong = [f"{label}: {text}" for label, text in rows if (label == "urge") != is_urge(text)]
+    missed = [w for w in wrong if w.startswith("urge")]
+    alarms = [w for w in wrong if w.startswith("feeling")]
+    urges = sum(label == "urge" for label, _ in rows)
+    assert 1 - len(wrong) / len(rows) >= MIN_ACCURACY, "\n".join(wrong)
+    assert 1 - len(missed) / urges >= MIN_URGE_RECALL, "\n".join(missed)
+    assert 1 - len(alarms) / (len(rows) - urges) >= MIN_FEELING_RECALL, "\n".join(alarms)
