@@ -447,7 +447,7 @@ def _resume_coaching(step: _Step, args: str) -> None:
     if step.profile.paused is None:
         step.say("safety.resume_idle")
         return
-    slots = {"risk": step.profile.paused}
+    slots: dict[str, str] = {"risk": step.profile.paused}
     if RESUME in step.conversation.slots:
         slots[RESUME] = step.conversation.slots[RESUME]
     step.conversation, turn = safety.FLOW.start(

@@ -87,8 +87,8 @@ def match(options: Sequence[Labelled], typed: str, *, numbers: bool = True) -> s
         return None
     for answer in ("yes", "no"):
         if plain in _words()[answer]:
-            found = [o.key for o in options if _says(o, answer)]
-            return found[0] if len(found) == 1 else None
+            said = [o.key for o in options if _says(o, answer)]
+            return said[0] if len(said) == 1 else None
     for option in options:
         if _plain(option.label) == plain or _value(option.key).replace("_", " ") == plain:
             return option.key

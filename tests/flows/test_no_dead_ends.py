@@ -31,6 +31,7 @@ from flows.core.contract import (
     Conversation,
     Event,
     JournalItem,
+    Outcome,
     PartnerRecord,
     Profile,
     Reply,
@@ -107,7 +108,7 @@ def stand_in() -> Iterator[None]:
     yield
 
 
-def _send(profile: Profile, conversation: Conversation, event: Event) -> coach.Outcome:
+def _send(profile: Profile, conversation: Conversation, event: Event) -> Outcome:
     outcome = coach.handle(profile, conversation, event, _memory(), NOW)
     saved = Conversation.from_json(json.loads(json.dumps(outcome.conversation.to_json())))
     assert saved == outcome.conversation
@@ -159,7 +160,7 @@ def _events(reply: tuple[Reply, ...]) -> Iterator[Event]:
         yield Command(name)
 
 
-def _way_forward(before: Seen, event: Event, outcome: coach.Outcome) -> str | None:
+def _way_forward(before: Seen, event: Event, outcome: Outcome) -> str | None:
     """What is wrong with this answer, or None when the person can go on."""
     replies = outcome.replies
     if isinstance(event, Tick):
@@ -187,11 +188,11 @@ def _way_forward(before: Seen, event: Event, outcome: coach.Outcome) -> str | No
 
 
 def _walk(
-    check: Callable[[Seen, Event, coach.Outcome], str | None],
+    check: Callable[[Seen, Event, Outcome], str | None],
 ) -> tuple[set[tuple[str, str]], list[str]]:
     reached: set[tuple[str, str]] = set()
     problems: list[str] = []
-    queue: deque[tuple[str, Seen, coach.Outcome]] = deque()
+    queue: deque[tuple[str, Seen, Outcome]] = deque()
     per_state: dict[tuple[str, str, str], int] = {}
     visited: set[str] = set()
     for name, seen, event in _seeds():
