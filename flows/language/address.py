@@ -7,9 +7,10 @@ someone else. Turning "he" into "you" is only safe where "he" can only be the pa
 this is careful and does nothing when unsure:
 
 * The partner's pronouns are learned from the notes together: "my husband"/"my wife" says
-  it; otherwise the one set of pronouns used (only "he/him/his", or only "she/her"), or the
-  set that appears alone in some note when another note also names someone else ("she" in
-  "he was texting her").
+  it; otherwise the one set of pronouns used (only "he/him/his", or only "she/her"); or the
+  set the first note uses alone (the moment itself: "he was on his phone", then "the night
+  I found out about her"); or the set that appears alone in some note when another names
+  someone else too ("he lied", then "he was texting her").
 * A note that also names another person the same pronoun could mean ("his brother",
   "a woman") is left as written, and so is everything when both sets appear in every note.
 * "they/them" is left alone: too often it is other people.
@@ -132,6 +133,8 @@ def partner_pronouns(notes: Sequence[str]) -> Gender | None:
     both: set[Gender] = set().union(*per_note) if per_note else set()
     if len(both) == 1:
         return next(iter(both))
+    if per_note and len(per_note[0]) == 1:
+        return next(iter(per_note[0]))  # the first note is the moment itself, about them
     alone = {next(iter(g)) for g in per_note if len(g) == 1}
     return next(iter(alone)) if len(alone) == 1 else None
 

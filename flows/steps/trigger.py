@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 from transitions import EventData
 
 from flows.core import content, policy
-from flows.core.contract import Profile, Reply, Slots
+from flows.core.contract import Option, Profile, Reply, Slots
 from flows.core.machine import (
     END,
     Callback,
@@ -74,11 +75,23 @@ _THIRD = re.compile(r"\b(?:he|she|him|his|her|hers)\b", re.I)
 _TO_PARTNER = ("happened", "old_pain", "need_now")
 
 
-def _for_partner(slots: Slots) -> tuple[Slots, tuple[str, ...]]:
-    """Their parts as words to the partner: urges left out, "he"/"she" turned to "you".
+AS_WRITTEN = "_as_written"
+"""Set when the person chose to keep "he"/"she" as they wrote it."""
 
-    Also returns the urges that were left out, so the review can say so.
-    """
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """The message's parts as words to the partner, and what was done to get there."""
+
+    parts: Slots
+    left_out: tuple[str, ...]  # the urges taken out
+    turned: str  # "he" or "she" when that was turned to "you", else ""
+    unsure: bool  # "he"/"she" is in it and there is no telling which is the partner
+
+
+def _for_partner(slots: Slots) -> _Draft:
+    """Their parts as words to the partner: urges left out, "he"/"she" turned to "you"
+    (unless they chose to keep their wording)."""
     parts: Slots = dict(slots)
     left_out: list[str] = []
     for part in ("happened", "old_pain"):
@@ -87,9 +100,18 @@ def _for_partner(slots: Slots) -> tuple[Slots, tuple[str, ...]]:
             left_out += found
             parts[part] = tidy(kept, _NO_LEAD) if kept else ""
     present = [p for p in _TO_PARTNER if parts.get(p)]
-    for part, turned in zip(present, address.to_partner([parts[p] for p in present]), strict=True):
-        parts[part] = _MID_SENTENCE.sub(lambda m: m.group(0).lower(), turned, count=1)
-    return parts, tuple(left_out)
+    written = [parts[p] for p in present]
+    gender = address.partner_pronouns(written)
+    unsure = gender is None and bool(_THIRD.search(" ".join(written)))
+    if slots.get(AS_WRITTEN):
+        return _Draft(parts, tuple(left_out), "", False)
+    turned = address.to_partner(written)
+    for part, words in zip(present, turned, strict=True):
+        parts[part] = _MID_SENTENCE.sub(lambda m: m.group(0).lower(), words, count=1)
+    changed = gender is not None and any(
+        _THIRD.search(a) and a != b for a, b in zip(written, turned, strict=True)
+    )
+    return _Draft(parts, tuple(left_out), gender if gender and changed else "", unsure)
 
 
 def message(slots: Slots, *, to_partner: bool = True) -> str:
@@ -98,7 +120,7 @@ def message(slots: Slots, *, to_partner: bool = True) -> str:
     To the partner it speaks to them and leaves urges out; as a note to oneself (where the
     partner is not part of this) it keeps every word as written.
     """
-    parts = _for_partner(slots)[0] if to_partner else slots
+    parts = _for_partner(slots).parts if to_partner else slots
     lines = [
         content.text("trigger.message", part, **parts)
         for part in ("happened", "old_pain", "need_now")
@@ -130,6 +152,10 @@ def _tidied(slot: str, lead: re.Pattern[str]) -> Callback:
 def _picked_need(event: EventData) -> None:
     label = content.options("trigger.need_now").get(value_of(event), "")
     model_of(event).slots["need_now"] = label
+
+
+def _keep_wording(event: EventData) -> None:
+    model_of(event).slots[AS_WRITTEN] = "1"
 
 
 def _compose(event: EventData) -> None:
@@ -166,6 +192,8 @@ def _saved(event: EventData) -> None:
 
 
 def _review(flow: Flow, turn: Turn) -> Reply:
+    """The message, and a word on what was done to it: urges left out, "he" turned to "you"
+    (with a way to keep their own wording), or "he"/"she" left because it was unclear."""
     together = for_two(turn.profile)
     shown = flow.plain_prompt(
         "review",
@@ -175,15 +203,21 @@ def _review(flow: Flow, turn: Turn) -> Reply:
     )
     if not together:
         return shown
-    notes = []
-    if _for_partner(turn.slots)[1]:
-        notes.append(content.text("trigger.review", "left_out"))
-    written = [turn.slots.get(p, "") for p in _TO_PARTNER if turn.slots.get(p)]
-    if written and address.partner_pronouns(written) is None and _THIRD.search(" ".join(written)):
-        notes.append(content.text("trigger.review", "unsure"))
-    if not notes:
-        return shown
-    return Reply("\n\n".join([shown.text, *notes]), shown.options)
+    draft = _for_partner(turn.slots)
+    copy = content.section("trigger.review")
+    notes, options = [], list(shown.options)
+    if draft.left_out:
+        notes.append(copy["left_out"])
+    if draft.turned:
+        notes.append(copy["turned"].format(word=draft.turned))
+        options.append(
+            Option(flow.key("review", "as_written"), copy["keep_mine"].format(word=draft.turned))
+        )
+    elif turn.slots.get(AS_WRITTEN):
+        options.append(Option(flow.key("review", "to_you"), copy["to_you"]))
+    elif draft.unsure:
+        notes.append(copy["unsure"])
+    return Reply("\n\n".join([shown.text, *notes]), tuple(options))
 
 
 def _edit(flow: Flow, turn: Turn) -> Reply:
@@ -302,9 +336,23 @@ FLOW = Flow(
         {
             "trigger": "pick",
             "source": "review",
+            "dest": "review",
+            "conditions": [value_is("as_written"), _together],
+            "before": _keep_wording,
+        },
+        {
+            "trigger": "pick",
+            "source": "review",
+            "dest": "review",
+            "conditions": [value_is("to_you"), _together],
+            "before": forget(AS_WRITTEN),
+        },
+        {
+            "trigger": "pick",
+            "source": "review",
             "dest": "happened",
             "conditions": value_is("restart"),
-            "before": forget(*PARTS, "message", "_editing"),
+            "before": forget(*PARTS, "message", "_editing", AS_WRITTEN),
         },
         *edit_menu("edit", PARTS[:3], "review"),
         {

@@ -221,6 +221,34 @@ def test_words_about_the_partner_become_words_to_them(happened: str, in_message:
     assert in_message.replace("’", "'") in chat.said.replace("’", "'")
 
 
+def test_the_moment_itself_says_who_the_partner_is_when_the_old_pain_names_someone_else() -> None:
+    chat = started()
+    chat.pick("straight")
+    chat.text("he was on his phone at dinner")
+    chat.text("the night I found out about her")
+    chat.pick("talk")
+    chat.pick("neither")
+    assert (
+        "I got triggered when you were on your phone at dinner. "
+        "It reminded me of the night I found out about her."
+    ) in chat.said
+
+
+def test_they_can_keep_he_or_she_as_they_wrote_it_and_change_their_mind() -> None:
+    chat = at_review()
+    turned = content.section("trigger.review")["turned"].format(word="he")
+    assert turned in chat.said, "the review says what was changed"
+    chat.pick("as_written")
+    assert chat.where == ("trigger", "review")
+    assert "I got triggered when he went quiet at dinner and checked his phone." in chat.said
+    assert turned not in chat.said
+    chat.pick("to_you")
+    assert "I got triggered when you went quiet at dinner and checked your phone." in chat.said
+    chat.pick("as_written")
+    chat.pick("save")
+    assert saved(chat)["message"].startswith("I got triggered when he went quiet")
+
+
 def test_where_it_is_unclear_who_is_who_the_words_stay_and_the_review_says_so() -> None:
     chat = started()
     chat.pick("straight")
