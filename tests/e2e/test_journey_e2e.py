@@ -60,7 +60,7 @@ def test_checkin_win_and_progress_photo(
         api.wait_for_text(SAM, "A few words", timeout=STARTUP)
         api.mark()
         api.push_text(SAM, "Dinner was easy tonight")
-        api.wait_for_text(SAM, "Checked in", timeout=STARTUP)
+        api.wait_for_text(SAM, "checked in", timeout=STARTUP)
         api.mark()
         api.push_text(SAM, "/win")
         api.wait_for_text(SAM, "What went a little better", timeout=STARTUP)

@@ -71,7 +71,7 @@ def test_two_partners_end_to_end(
             say(api, who, "/checkin", "How safe and close")
             tap(api, who, score, "A few words")
             tap(api, who, "Skip", "Only the number")
-            tap(api, who, "Yes, share the number", "Checked in")
+            tap(api, who, "Yes, share the number", "checked in")
 
         say(api, ALEX, "/rituals", "Where are you")
         say(api, ALEX, "Berlin", "Is that right?")
