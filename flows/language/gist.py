@@ -214,9 +214,30 @@ def tokens(text: str) -> tuple[str, ...]:
     return _base().normal(text)
 
 
+_BY_FIRST: dict[int, tuple[object, dict[str, tuple[tuple[str, ...], ...]]]] = {}
+
+
+def _by_first(grams: Iterable[tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """`grams` grouped by their first word, order kept: each lookup then tries only the few
+    that can match, not every word list (the lists are built once, so this is kept once)."""
+    found = _BY_FIRST.get(id(grams))
+    if found is not None and found[0] is grams:
+        return found[1]
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for gram in grams:
+        if gram:
+            index.setdefault(gram[0], []).append(gram)
+    frozen = {first: tuple(group) for first, group in index.items()}
+    if len(_BY_FIRST) < 64:  # only the word lists themselves, never a passing copy
+        _BY_FIRST[id(grams)] = (grams, frozen)
+    return frozen
+
+
 def _at(toks: Sequence[str], i: int, grams: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
     """The longest of `grams` that starts at toks[i] (grams come longest first)."""
-    for gram in grams:
+    if i >= len(toks):
+        return ()
+    for gram in _by_first(grams).get(toks[i], ()):
         if tuple(toks[i : i + len(gram)]) == gram:
             return gram
     return ()
@@ -228,6 +249,11 @@ _CAUSERS: Final = frozenset({"made", "make", "makes", "making", "left", "leaves"
 _NOT_ME: Final = frozenset({"to", "not", "never"})  # "not hurt me", "trying to scare me"
 
 
+@cache
+def _longest_first(grams: frozenset[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted(grams, key=len, reverse=True))
+
+
 def _skip_fillers(toks: Sequence[str], i: int, fillers: frozenset[tuple[str, ...]]) -> int:
     """Past small words and "-ly" words ("so", "a bit", "physically") to what they modify;
     a feeling that ends in "-ly" ("lonely") is not skipped."""
@@ -235,15 +261,13 @@ def _skip_fillers(toks: Sequence[str], i: int, fillers: frozenset[tuple[str, ...
     moved = True
     while moved and i < len(toks):
         moved = False
-        for gram in sorted(fillers, key=len, reverse=True):
-            if tuple(toks[i : i + len(gram)]) == gram:
-                i += len(gram)
-                moved = True
-                break
-        else:
-            if toks[i].endswith("ly") and len(toks[i]) > 4 and not _at(toks, i, felt):
-                i += 1
-                moved = True
+        gram = _at(toks, i, _longest_first(fillers))
+        if gram:
+            i += len(gram)
+            moved = True
+        elif toks[i].endswith("ly") and len(toks[i]) > 4 and not _at(toks, i, felt):
+            i += 1
+            moved = True
     return i
 
 
