@@ -37,6 +37,7 @@ def _settings(command: str = "", verbose: bool = False) -> Settings:
 
 
 def _mend(settings: Settings) -> Mend:
+    from bot.service import warm_places
     from storage import keyguard, migrate
     from storage.crypto import BadKey, TextCipher
     from storage.engine import make_engine
@@ -49,6 +50,7 @@ def _mend(settings: Settings) -> Mend:
     except BadKey as problem:
         engine.dispose()
         raise SettingsError(f"MEND_SECRET_KEY {problem}") from None
+    warm_places()
     return Mend(engine, cipher)
 
 

@@ -7,6 +7,7 @@ replies into output; everything between lives here once.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -82,6 +83,14 @@ def warm_up() -> None:
     screen("")
     analyse("")
     classifier.active()
+
+
+def warm_places() -> None:
+    """Read the gazetteer (a third of a second) beside start-up, not on someone's first
+    "I live in Porto"; a lookup before it is ready simply builds it itself."""
+    from flows.language import places
+
+    threading.Thread(target=places.find, args=("Lisbon",), name="places", daemon=True).start()
 
 
 def draw(reply: Reply) -> Reply:
