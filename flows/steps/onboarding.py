@@ -12,7 +12,7 @@ from transitions import EventData
 
 from flows.core import content
 from flows.core.contract import ROLES, Role
-from flows.core.machine import END, Flow, State, model_of, value_is
+from flows.core.machine import END, Flow, State, has_words, model_of, say, value_is
 from flows.core.step import Step
 from flows.steps import safecheck
 
@@ -64,6 +64,13 @@ FLOW = Flow(
     ],
     transitions=[
         {"trigger": "pick", "source": "intro", "dest": "consent", "conditions": value_is("ok")},
+        {  # words instead of "I understand": met, and the start goes on
+            "trigger": "text",
+            "source": "intro",
+            "dest": "consent",
+            "conditions": has_words,
+            "before": say("onboarding.heard"),
+        },
         {
             "trigger": "pick",
             "source": "consent",

@@ -146,3 +146,11 @@ def test_words_between_steps_are_heard_before_the_menu() -> None:
     chat.text("it was a bad night")
     assert content.text("idle", "heard") in chat.said
     assert chat.last[-1].options, "with the menu right under it"
+
+
+def test_words_at_the_welcome_are_met_and_the_start_goes_on() -> None:
+    chat = Chat()
+    chat.command("start")
+    chat.text("hi. things at home are hard")
+    assert content.text("onboarding.heard") in chat.said
+    assert chat.where == ("onboarding", "consent")

@@ -56,9 +56,10 @@ def test_a_blind_batch_written_without_seeing_the_rule() -> None:
 
 def test_a_person_under_control_is_told_the_chat_may_be_seen_and_what_helps() -> None:
     chat = Chat()
-    chat.onboard("hurt")
-    chat.command("hurt")
-    chat.text("he goes through my phone every night and reads everything")
+    chat.onboard("broke")
+    chat.command("own")
+    chat.text("we agreed she can look at my phone and she does, most nights")
+    assert chat.where[0] == "own"
     assert SEEN in chat.said
     assert "/exit" in SEEN and "/discreet" in SEEN
     assert chat.last[-1].text != SEEN, "the question they were on is still the last thing said"
@@ -79,3 +80,12 @@ def test_nothing_is_said_about_it_when_nobody_watches() -> None:
     chat.command("hurt")
     chat.text("I found the messages on his phone last night")
     assert SEEN not in chat.said
+
+
+def test_after_abuse_help_comes_first_then_the_word_about_privacy() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.text("he checks my phone every night and i am scared of him")
+    said = [r.text for r in chat.last]
+    assert chat.where[0] == "safety"
+    assert said[-1] == SEEN, "help and the question first, the privacy note right under it"
