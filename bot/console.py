@@ -220,8 +220,22 @@ class Console:
         for other in handled.others:  # someone else's chat: say it was sent, never show it
             self.say(content.text("console", "sent_to", who=other.external_id), label=False)
         if handled.clear_chat:
-            self.say(content.text("exit", "console"))
+            self.say(content.text("exit", "console" if not self._clear_screen() else "cleared"))
         self.out.flush()
+
+    def _clear_screen(self) -> bool:
+        """The quick exit, as far as a terminal allows: the window, its scrollback and the
+        typed-line history go; whether the terminal app keeps more is out of our reach."""
+        if not self.out.isatty():
+            return False
+        self.out.write("\033[3J\033[H\033[2J")
+        try:
+            import readline
+
+            readline.clear_history()
+        except ImportError:
+            pass
+        return True
 
     def say(
         self,

@@ -266,3 +266,20 @@ def test_the_terminal_copy_never_says_tap() -> None:
     for path in [folder / "en.toml", *sorted((folder / "en").glob("*.toml"))]:
         found = re.findall(r"\btap(?:s|ped)?\b", path.read_text("utf-8"), re.IGNORECASE)
         assert not found, path.name
+
+
+class _Screen(io.StringIO):
+    """Standard output as a terminal window (what the quick exit can clear)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_quick_exit_clears_the_window_and_its_scrollback(mend: Mend) -> None:
+    out = _Screen()
+    chat(mend, person="robin", stdin=io.StringIO(ONBOARD + "/exit\n"), stdout=out, greet=False)
+    said = out.getvalue()
+    assert "\033[3J" in said, "the scrollback is cleared, not only the visible screen"
+    after = said.rsplit("\033[2J", 1)[1]
+    assert flat(content.text("exit", "cleared")) in flat(after)
+    assert "keep my words" not in after.lower(), "nothing from before is left under it"
