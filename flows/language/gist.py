@@ -422,8 +422,11 @@ def _times() -> _Times:
         rf"{_alt(d['bare_plural'])})"
     )
     owner, order, stretch = _alt(d["whole_owners"]), _alt(d["whole_order"]), _alt(d["stretches"])
+    # "a whole year" is a length, "a whole second relationship" another relationship.
+    of_time = _alt([s for s in d["stretches"] if s in d["all_stretches"]])  # summer, year…
     whole = (
-        rf"{owner}\s+{_alt(d['whole'])}\s+(?:{order}\s+)?{stretch}"
+        rf"(?!a\s){owner}\s+{_alt(d['whole'])}\s+(?:{order}\s+)?{stretch}"
+        rf"|a\s+{_alt(d['whole'])}\s+{of_time}"
         rf"|{_alt(d['portion'])}\s+{owner}\s+(?:{order}\s+)?{stretch}"
         rf"|all\s+{_alt(d['all_stretches'])}"
         rf"|{_alt(d['recent'])}\s+{_alt(d['recent_units'])}"

@@ -106,7 +106,8 @@ _DONE_PHRASES: Final = (
     r"family|mom|mum|mother|dad|father|boss|husband|wife|boyfriend|girlfriend|sister|brother|"
     r"coworkers|colleagues)",
     r"(?:blow|blowing|blew) up (?:his|her|their) phone",
-    r"(?:tell|telling|told) (?:everyone|everybody|the world|her husband|his wife|her boyfriend|"
+    r"(?:tell|telling|told) (?:everyone|everybody|the world|the (?:whole )?group(?: chat)?|"
+    r"her husband|his wife|her boyfriend|"
     r"his girlfriend|his boss|her boss|his family|her family|his mom|his mum|his mother|her "
     r"mom|her mum|her mother|all our friends|the kids)",
     r"(?:tell|telling|told) (?:him|her|them) to (?:get out|leave|go|get lost|pack)",
@@ -117,7 +118,7 @@ _DONE_PHRASES: Final = (
     r"(?:get|getting|got) (?:revenge|back at|even)",
     r"(?:cheat|cheating|cheated) back",
     r"(?:sleep|sleeping|slept) with (?:someone|somebody|anyone|anybody|his|her)",
-    r"(?:get|getting|got) (?:drunk|wasted|hammered)",
+    r"(?:get|getting|got) (?:\w+ )?(?:drunk|wasted|hammered)",
     r"(?:go|going|went) off (?:on|at)",
     r"(?:blow|blowing|blew|lash|lashing|lashed) (?:up|out) at",
     r"(?:lose|losing|lost) it|(?:flip|flipping|flipped|freak|freaking|freaked) out",
@@ -126,6 +127,18 @@ _DONE_PHRASES: Final = (
     r"(?:ask|asking|asked) (?:him|her|them) (?:a million|a hundred|a thousand|so many|a ton of|"
     r"all the|every) (?:\w+ )?questions",
     r"(?:screamed|yelled|shouted|swore|cursed) at",
+    r"(?:pour|pouring|poured) (?:myself )?(?:a |another )?(?:\w+ )?(?:glass|drink|shot)",
+    r"(?:drink|drinking|drank) (?:a whole|the whole|way too much|till|until)",
+    r"(?:was |got )?halfway to (?:his|her|their|that)",
+    r"(?:type|typed|typing|write|wrote|writing) (?:out )?(?:a |an )?(?:whole |long |angry |huge )?"
+    r"(?:message|text|email|paragraph|essay)",
+    r"(?:hide|hiding|hid) (?:in|under|from)",
+    r"(?:call|calling|called) (?:him|her|them) (?:every|all the|names|a )",
+    r"(?:go|going|went|gone) on (?:his|her|their) (?:insta|instagram|facebook|fb|socials|page|"
+    r"profile|tiktok|twitter|snap)",
+    r"(?:scroll|scrolling|scrolled) (?:back|all the way)",
+    r"(?:google|googling|googled) (?:divorce|lawyers|how to leave|her|him)",
+    r"(?:open|opening|opened) (?:his|her|their) (?:emails?|messages|texts|phone|laptop|dms)",
     r"(?:block|blocking|blocked) (?!out\b)",
 )
 # Acts that are urges when wanted, but plain facts when done ("I went home", "I walked out").
@@ -135,6 +148,7 @@ _WANTED_PHRASES: Final = (
     r"(?:walk|walking|walked|run|running|ran|get|getting|got) (?:out|off|away)",
     r"(?:end|ending|ended) (?:it|things|this|us|the marriage|the relationship)",
     r"(?:turn|turning|turned) (?:the car )?around",
+    r"(?:go|going|went|walk|walking|walked) up (?:to|and)",
     r"(?:go|going|went) (?:back )?home",
     r"(?:get|getting|got) in the car|(?:drive|driving) (?:away|off)",
     r"(?:call|calling|called|see|seeing|saw|ring|rang|get|got) (?:a|my) (?:lawyer|divorce lawyer|"
@@ -202,7 +216,8 @@ def _done_re() -> re.Pattern[str]:
     location like 5 times")."""
     forms = {form for verb in _DONE_ACTS for form in (verb, _ed(verb))} | set(_DONE_PAST)
     act = r"(?:" + "|".join(_DONE_PHRASES) + "|" + _words_of(forms) + ")"
-    return re.compile(rf"(?:^(?:and |but |so |then )?|\bi ){_DONE_LEAD}{act}")
+    # "i was googling lawyers": a doing, not "i was yelled at", which was done to them.
+    return re.compile(rf"(?:^(?:and |but |so |then )?|\bi (?:was (?=\w+ing\b))?){_DONE_LEAD}{act}")
 
 
 def _plain(text: str) -> str:
@@ -210,7 +225,19 @@ def _plain(text: str) -> str:
     text = normalise.printable(normalise.unify(text)).casefold()
     text = re.sub(r"[’']", " ", text)
     text = re.sub(r"[^\w\s]", " ", text)
+    text = _TEXTING.sub(lambda m: _TEXTING_FORMS[m.group(0)], text)
     return " ".join(text.split())
+
+
+# Phone spellings of the words the patterns above are written with.
+_TEXTING_FORMS: Final = {"thru": "through", "tho": "though", "msg": "message", "msgs": "messages"}
+_TEXTING: Final = re.compile(r"\b(?:" + "|".join(_TEXTING_FORMS) + r")\b")
+# Said of an act, these make it one done in the heat of it, whatever the act.
+_COMPULSION: Final = re.compile(
+    r"\b(?:before i could stop myself|couldn t help (?:it|myself)|could not help (?:it|myself)|"
+    r"couldnt help (?:it|myself)|couldn t stop myself|couldnt stop myself|without thinking|"
+    r"before i knew it|on (?:its|their) own|on autopilot|i just did it)\b"
+)
 
 
 def is_urge(sentence: str) -> bool:
@@ -224,6 +251,9 @@ def is_urge(sentence: str) -> bool:
             before = text[: found.start("frame")].split()
             if _speaker(before, found.group("frame")) and not _NEGATED.search(text[: found.end()]):
                 return True
+    acted = re.search(r"(?:^|\bi )\w+ed\b|\bmy \w+ did\b|\bwent\b", text)
+    if _COMPULSION.search(text) and acted:
+        return True  # "grabbed it before i could stop myself", "my thumbs did it on their own"
     return _done_re().search(text) is not None
 
 

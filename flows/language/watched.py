@@ -23,18 +23,24 @@ _INTO: Final = (
     rf"look(?:s|ing|ed)?\s+{_THROUGH}|scroll(?:s|ing|ed)?\s+{_THROUGH}|snoop(?:s|ing|ed)?\s+"
     rf"(?:in|on|{_THROUGH})|monitor(?:s|ing|ed)?|track(?:s|ing|ed)?|spy(?:ing|ies)?\s+on|"
     r"logs?\s+in(?:to)?|log(?:ging|ged)\s+in(?:to)?|got\s+into|gets\s+into|hack(?:s|ed)?(?:\s+into)?|"
-    r"screenshots?|forwards?|grabs?|snatch(?:es)?|goes\s+on|went\s+on|search(?:es|ing|ed)?)"
+    r"screenshots?|forwards?|grabs?|snatch(?:es)?|goes\s+on|went\s+on|search(?:es|ing|ed)?|"
+    r"pulls?\s+up|pulled\s+up|gets?\s+into|asks?\s+for|demands?|takes?)"
 )
 # Softer verbs, which count only for the things a phone holds: "looks at my texts".
-_AT: Final = r"(?:look(?:s|ing|ed)?\s+(?:at|in(?:to)?)|watch(?:es|ing)?|sees?|saw|goes\s+in)"
+_AT: Final = (
+    r"(?:look(?:s|ing|ed)?\s+(?:at|in(?:to)?)|watch(?:es|ing)?|sees?|saw|goes\s+in|"
+    r"stares?\s+at|staring\s+at|reads?|reading)"
+)
 _THINGS: Final = (
     r"(?:phone|cell|mobile|iphone|texts?|txts?|messages?|msgs?|chats?|convos?|dms?|whatsapp|"
     r"e-?mails?|inbox|location|laptop|computer|ipad|tablet|accounts?|apps?|notes|photos|pics|"
-    r"gallery|notifications|history|call logs?|calls|contacts|maps?|timeline)"
+    r"gallery|notifications|history|call logs?|calls|contacts|maps?|timeline|outlook|gmail|"
+    r"icloud|calendar|drive|cloud|venmo|paypal|bank)"
 )
 _WHO: Final = r"\b(?P<who>[a-z]+)"
 _ADVERBS: Final = (
-    r"(?:\s+(?:always|constantly|still|now|also|even|literally|just|like|basically|keeps|keep|"
+    r"(?:\s+(?:been|has been|had been|is|was|always|constantly|still|now|also|even|literally|"
+    r"just|like|basically|keeps|keep|"
     r"has to|needs to|insists on|makes sure to|will|demands to|gets to|regularly|secretly|"
     r"sometimes|often|randomly|then))*"
 )
@@ -43,15 +49,17 @@ _WATCHING: Final = re.compile(
     rf"{_INTO}\s+(?:\w+\s+){{0,2}}?(?:my|me)\s+\w+|"
     rf"{_AT}\s+(?:\w+\s+){{0,2}}?(?:my|me)\s+(?:\w+\s+)?{_THINGS}\b|"
     r"(?:sees?|knows?|checks?|can see|tracks?|reads?)\s+(?:exactly\s+)?where i\b|"
-    r"(?:sees?|reads?|checks?|can see)\s+(?:every|all|everything)\b|"
+    r"(?:sees?|reads?|reading|checks?|checking|can see)\s+(?:every|all|everything)\b|"
+    r"(?:(?:is|s)\s+)?(?:always\s+|constantly\s+)?on\s+my\s+(?:phone|laptop|computer)|"
     r"reads?\s+over\s+my\s+shoulder|"
     r"(?:tracks?|tracking|monitors?|monitoring|follows?|watches|stalks?)\s+me\b|"
     r"(?:has|have|knows?|took|takes|demands?|wants|got)\s+(?:all\s+)?(?:of\s+)?my\s+(?:\w+\s+)?"
-    r"(?:pass ?codes?|passwords?|pins?|logins?|location)\b|"
+    r"(?:pass ?codes?|passwords?|pins?|logins?|location|screen ?time|reports?|phone)\b|"
     r"(?:has|have|got)\s+access\s+to\b[^.!?]{0,30}\bmy\b|"
     r"(?:has|have)\s+my\s+(?:phone|email|e-?mail)\b|"
     r"(?:put|puts|installed|installs|added|set up|sets up)\s+(?:\w+\s+){0,4}?on\s+(?:my|our)\s+\w+|"
-    r"(?:makes?|made|forces?)\s+me\s+(?:to\s+)?(?:show|hand|unlock|give|share)\b"
+    r"(?:makes?|made|forces?)\s+me\s+(?:to\s+)?(?:show|hand|unlock|give|share|turn on|keep on|"
+    r"leave on|install|send)\b"
     r")"
 )
 _IT: Final = re.compile(rf"{_WHO}{_ADVERBS}\s+(?:{_INTO}|{_AT})\s+(?:it|them|everything)\b")
@@ -66,30 +74,48 @@ _TRACKER: Final = re.compile(
     r"spy app|airtag|gps)\b[^.!?]{0,40}\b(?:on|in|under)\s+(?:my|our|the family|me)\b|"
     r"\b(?:on|in|under)\s+(?:my|our)\s+\w+[^.!?]{0,20}\b(?:tracker|keylogger|spyware|airtag)\b"
 )
-_TAKEN_UP: Final = re.compile(r"\b(?:he|she|they)\s+(?:does|do|did)\b(?:\s+(?:it|that|so))?")
+_TAKEN_UP: Final = re.compile(
+    r"\b(?:he|she|they)\s+(?:(?:does|do|did)\b(?:\s+(?:it|that|so))?|"
+    r"(?:look|looks|check|checks|read|reads)\s+(?:\w+\s+)?(?:every|each|all the time|a lot|daily))"
+)
 """An offer ("she can look at my phone") that is used ("and she does")."""
+_AGREED: Final = re.compile(r"\b(?:we agreed|agreed|our agreement|part of (?:our|the) deal)\b")
+"""Watching agreed to is watching all the same: "we agreed she can read my messages"."""
 _NOT_NOW: Final = re.compile(
     r"\b(?:used to|doesnt|does not|didnt|did not|never|dont|do not|wont|stopped|no longer|"
     r"not anymore|would|id let|ill let|should|could|can|may|ever|"
     r"if (?:he|she|they) (?:wants|asks))\b"
 )
 _STOPPED: Final = re.compile(r"\b(?:used to|stopped|never)\b")
+_PERMITS: Final = re.compile(r"\b(?:can|may)\b")
 _MYSELF: Final = frozenset({"i", "im", "ive", "id", "ill", "we", "were", "u", "you", "ur"})
 _NOT_A_PERSON: Final = frozenset(
     {"to", "and", "that", "it", "what", "which", "this", "app", "phone", "there", "who", "not"}
+    | {"am", "is", "are", "was", "were", "be", "been", "being", "just", "always", "still"}
 )
+_PARTNER: Final = frozenset(
+    {"he", "she", "they", "hes", "shes", "theyre", "husband", "hubby", "wife", "partner", "bf",
+     "gf", "boyfriend", "girlfriend", "fiance", "fiancee", "spouse", "ex"}
+)  # fmt: skip
+_SWEEPING: Final = re.compile(r"\b(?:every|all|everything|where i)\b")
+"""Seeing "everything" is a partner's watching only: a sister who "sees everything i post"
+is reading what was posted for all to see."""
 
 
 def _clauses(text: str) -> tuple[str, list[str]]:
     plain = normalise.join_apostrophes(normalise.unify(text).casefold())
     plain = re.sub(r"[^\w\s.!?,;]", " ", plain)
-    parts = re.split(r"[.!?;,]+|\bbut\b|\bso\b|\band\b(?= (?:i|we)\b)", plain)
+    parts = re.split(
+        r"[.!?;,]+|\bbut\b|\bso\b|\b(?:because|bc|cause|cuz|coz)\b|\band\b(?= (?:i|we)\b)", plain
+    )
     return plain, [" ".join(c.split()) for c in parts if c.strip()]
 
 
 def _someone_else(clause: str, found: re.Match[str]) -> bool:
     """The one looking is not the writer ("i check his phone" is not watched)."""
     who = found.group("who")
+    if _SWEEPING.search(found.group(0)) and who not in _PARTNER:
+        return False
     return who not in _MYSELF and who not in _NOT_A_PERSON
 
 
@@ -100,7 +126,7 @@ def watched(text: str) -> bool:
         return True
     named = _NAMED.search(plain) is not None
     for clause in clauses:
-        if _NOT_NOW.search(clause):
+        if _NOT_NOW.search(clause) and not (_AGREED.search(plain) and _PERMITS.search(clause)):
             if (
                 _TAKEN_UP.search(plain)
                 and named

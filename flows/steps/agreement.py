@@ -228,6 +228,8 @@ _ACCESS = re.compile(
     rf"|\b{_THINGS}\b(?:\s+\S+){{0,3}}?\s+(?:open\s+to|without\s+(?:a\s+)?(?:lock|pass))"
     r"|\b(?:take|takes|taking|keep|keeps|keeping|hold|holds|confiscate\w*)\s+"
     r"(?:my|his|her|their|your)\s+phones?\b"
+    rf"|\bi\s+(?:want|need|get|demand)\s+(?:all\s+)?(?:his|her|their|your)\s+(?:\w+\s+)?{_THINGS}\b"
+    rf"|\b{_THINGS}\s+(?:\S+\s+){{0,2}}?(?:emailed|sent|forwarded|shown|screenshotted|handed)\s+to\s+me\b"
     r"|\bno\s+(?:pass(?:word|code)s?|pins?|locks?|lock\s*screens?)\b"
     rf"|\b{_TELLING}\b(?:\s+\S+){{0,3}}?\s+(?:where|who)\s+(?:i|we|he|she|they|you)\b"
 )
@@ -276,6 +278,8 @@ _SECRET = re.compile(
 _PROOF = re.compile(
     r"\b(?:prove|proves|proving|proof|evidence|verify|verifies|verified|lie\s+detectors?|"
     r"polygraphs?)\b"
+    r"|\bto\s+show\s+(?:that\s+)?(?:he|she|they|you)\s+(?:is|are|was|were)\s+(?:really|actually|"
+    r"truly|where|there)\b"
     r"|\b(?:check|checks|checking|make\s+sure|makes\s+sure)\s+(?:that\s+|if\s+|whether\s+)?"
     r"(?:he|she|they|you|it)\s+(?:did|does|has|have|is|are|was|were|really|actually|went|"
     r"matches|match|adds\s+up)\b"
@@ -294,6 +298,9 @@ _ISOLATION = re.compile(
     r"hangs\s+out|hanging\s+out|talk|talks|talking|speak|speaks|speaking|visit|visits|"
     r"visiting|call|calls|calling|contact|contacts|contacting|spend\s+time|spends\s+time|"
     rf"spending\s+time|off)\b(?:\s+\S+){{0,3}}?\s+{_PEOPLE}\b"
+    r"|\b(?:drop|drops|dropping|cut\s+off|cuts\s+off|block|blocks|unfriend\w*|unfollow\w*)\s+"
+    r"(?:all\s+)?(?:his|her|their|your)\s+(?:\w+\s+)?(?:friends?|mates|coworkers?|colleagues|"
+    r"family|exes?)\b"
     r"|\b(?:go|goes|going|went|leave|leaves|leaving|out|anywhere|see|sees|seeing|meet|meets|"
     r"meeting|friends)\b(?:\s+\S+){0,4}?\s+without\s+me\b"
     r"|\bonly\s+(?:with|if)\s+me\b|\bonly\s+(?:go|goes|see|sees)\b(?:\s+\S+){0,3}?\s+with\s+me\b"
@@ -314,6 +321,15 @@ _RULE = re.compile(
     r"|\b(?:ask|asks|get|gets|need|needs|with|without)\s+my\s+(?:permission|approval|ok|okay)\b"
     r"|\bi\s+(?:will\s+|get\s+to\s+)?(?:decide|approve)\s+(?:who|where|when|what|which)\b"
     r"|\buntil\s+i\s+say\b"
+    # a rule over the other's day: "no gym for him", "no phone unless I am in the room"
+    r"|\bno\s+(?:more\s+)?(?:\S+\s+){1,2}?(?:at\s+all\s+)?for\s+(?:him|her|them)\b"
+    r"|\bunless\s+i\s+(?:am|m)\s+(?:in\s+the\s+room|there|with)\b"
+    r"|\bonly\s+(?:when|if)\s+i\s+(?:am|m)\s+there\b"
+    r"|\b(?:picks?|picking)\s+up\s+on\s+the\s+first\s+ring\b"
+    r"|\b(?:he|she|they)\s+(?:always\s+)?(?:answers|replies|picks\s+up)\s+(?:\S+\s+){0,2}?"
+    r"(?:right\s+away|immediately|instantly|straight\s+away)\b"
+    # a condition with a threat: "… or I assume he is lying", "or else"
+    r"|\bor\s+(?:else|i\s+(?:assume|will\s+assume|know|will\s+know|leave|am\s+leaving|walk))\b"
 )
 # A duty laid on the other ("he has to…", "she can't…") is a demand, whatever it is about;
 # "if he has to travel" is not one.
@@ -497,6 +513,13 @@ def _owner_of(pronoun: str) -> Whose:
 _KEPT: dict[Whose, Reason] = {"own": "offer", "mutual": "mutual", "other": "theirs"}
 
 
+_WATCHED_FOR_EVER = re.compile(
+    r"\b(?:open\s+book|24\s*/?\s*7|round\s+the\s+clock|monitor\w*|transparen\w*|"
+    r"everything\s+i\s+do|every\s+move)\b"
+)
+"""Being watched in everything, with no end, needs no named phone to be control."""
+
+
 def judge(term: str, role: Role | None = None) -> Verdict:
     """Openness or control, and why, by the line drawn above. Pure, so it is tested on terms."""
     text = _THERE_AND_BACK.sub(r"\1 there and back", _OBJECT_HER.sub(r"\1 _her_", _plain(term)))
@@ -513,6 +536,8 @@ def judge(term: str, role: Role | None = None) -> Verdict:
         return Verdict("control", "secret")
     if _PROOF.search(kept):
         return Verdict("control", "proof")
+    if _endless(kept) and _WATCHED_FOR_EVER.search(kept):
+        return Verdict("control", "no_end")  # "an open book 24/7 for the rest of my life"
     if not _ACCESS.search(kept) or (_KEPT_PRIVATE.search(kept) and not _ONE_WAY.search(kept)):
         return Verdict("openness", "open")
     owner = _whose(kept, role)

@@ -244,7 +244,9 @@ BLIND = Path(__file__).resolve().parents[1] / "data" / "agreement" / "blind-1.ts
 def blind_batch() -> list[tuple[str, Role, str]]:
     """Terms written and labelled by someone who had not seen the rules (`label, role, text`)."""
     rows = []
-    for line in BLIND.read_text("utf-8").splitlines():
+    for line in "\n".join(
+        p.read_text("utf-8") for p in sorted(BLIND.parent.glob("blind-*.tsv"))
+    ).splitlines():
         if line.strip():
             label, role, text = line.split("\t")
             assert label in ("openness", "control") and role in ("hurt", "broke"), line

@@ -134,13 +134,14 @@ NONE = {"", "-"}
 
 def _blind() -> list[tuple[str, str | None, set[str], str]]:
     rows = []
-    with (DATA / "blind-1.tsv").open(encoding="utf-8", newline="") as fh:
-        for kind, duration, feelings, text in csv.reader(
-            fh, delimiter="\t", quoting=csv.QUOTE_NONE
-        ):
-            said = None if duration.strip() in NONE else duration.strip().casefold()
-            felt = {f.strip() for f in feelings.split(",") if f.strip() not in NONE}
-            rows.append((kind.strip(), said, felt, text))
+    for path in sorted(DATA.glob("blind-*.tsv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            for kind, duration, feelings, text in csv.reader(
+                fh, delimiter="\t", quoting=csv.QUOTE_NONE
+            ):
+                said = None if duration.strip() in NONE else duration.strip().casefold()
+                felt = {f.strip() for f in feelings.split(",") if f.strip() not in NONE}
+                rows.append((kind.strip(), said, felt, text))
     return rows
 
 
