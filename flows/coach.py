@@ -530,35 +530,42 @@ def _pace(step: _Step) -> str:
     return policy.pace(step.profile, step.memory.partner_ready) or ""
 
 
+def _closed(step: _Step, *path: str) -> None:
+    """Why a step does not open now, then where they are: their step, or the menu."""
+    step.say(*path)
+    if step.conversation.idle:
+        step.replies.append(idle_menu(step.profile))
+    else:
+        step.again()
+
+
 def _open(step: _Step, name: str, slots: dict[str, str] | None = None, then: str = "") -> None:
     """Open a flow, unless consent, a pause or the individual track says otherwise."""
     flow = FLOWS[name]
     start_slots = dict(slots or {})
     if then:
         start_slots["then"] = then
+    # Safety first, whatever was said about keeping words: no work on the relationship while
+    # coaching is paused, or on the individual track.
+    if flow.about_us and step.profile.paused is not None:
+        _closed(step, "safety.paused")
+        return
+    if flow.about_us and step.profile.track == "individual":
+        _closed(step, "safety.individual")
+        return
     if flow.needs_consent and not step.profile.consented and step.profile.role is None:
         step.say("global", "need_consent")
         flow, start_slots = onboarding.FLOW, {"then": ",".join(filter(None, (name, then)))}
     elif flow.needs_consent and not step.profile.consented and flow.stores:
-        step.say("global", "needs_keeping")
-        _resume_prompt(step)
+        _closed(step, "global", "needs_keeping")
         return
     elif flow.needs_consent and not step.profile.consented:
         step.say("global", "unkept")  # they said "not now": tried, and nothing kept
     elif flow.about_us:
-        if step.profile.paused is not None:
-            step.say("safety.paused")
-            _resume_prompt(step)
-            return
-        if step.profile.track == "individual":
-            step.say("safety.individual")
-            _resume_prompt(step)
-            return
         if flow.couples and step.profile.paired:  # done alone, it waits for nobody's pace
             pace = _pace(step)
             if pace:
-                step.say("pace", pace)  # the pace of the slower partner
-                _resume_prompt(step)
+                _closed(step, "pace", pace)  # the pace of the slower partner
                 return
         if safecheck.due(step.profile, step.today):
             flow, start_slots = safecheck.FLOW, {"then": ",".join(filter(None, (name, then)))}

@@ -453,3 +453,21 @@ def test_closing_a_shown_safety_plan_says_where_it_stays() -> None:
     outcome = coach.handle(Profile(True), shown, Choice("safetyplan.show.done"))
     assert outcome.conversation.idle
     assert [r.text for r in outcome.replies] == [content.text("safetyplan.closed")]
+
+
+def test_starting_again_and_saying_not_now_never_lifts_a_pause() -> None:
+    chat = onboarded()
+    chat.text(SELF_HARM)
+    chat.pick("safe")
+    chat.pick("later")
+    chat.command("start")
+    chat.pick("ok")
+    chat.pick("decline")  # "not now" to keeping words this time
+    chat.pick("broke")
+    chat.pick("safe")
+    assert chat.profile.paused == "self_harm"
+    for command in ("own", "forgive", "grow", "reframe"):
+        chat.command(command)
+        assert chat.conversation.flow != command, f"/{command} stays closed while paused"
+        assert content.text("safety.paused") in chat.said
+        assert chat.last[-1].options, "with the menu under it, not a bare line"
