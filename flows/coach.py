@@ -202,6 +202,13 @@ def _may_be_seen(step: _Step) -> None:
 
 
 def _handle(step: _Step, conversation: Conversation, event: Event) -> Outcome:
+    if isinstance(event, Text) and (conversation.idle or _current(conversation)):
+        picked = _typed_choice(step, event.body)
+        if picked is not None:
+            # The option's own words (or number), typed instead of pressed: Mend's words, not
+            # theirs, so there is nothing to screen; a weak model signal on "continue" must not
+            # reopen a crisis.
+            event = Choice(picked)
     if isinstance(event, Text):
         found = screen(event.body)  # before any flow sees the words
         response = _response(step, found)
@@ -670,13 +677,22 @@ def _partner_answer(step: _Step, share_id: int, action: str) -> None:
     _resume_prompt(step)  # the adapter says whether it went (a replayed button does not)
 
 
+def _typed_choice(step: _Step, body: str) -> str | None:
+    """The option on screen that typed words clearly choose, as if its button were pressed."""
+    if step.conversation.idle:
+        return _pick_from_text(idle_menu(step.profile).options, body)
+    flow = FLOWS.get(step.conversation.flow)
+    if flow is None or not flow.has_state(step.conversation.state):
+        return None
+    turn = Turn(step.conversation.state, step.conversation.slots, step.profile, step.today)
+    numbers = flow.numbers_are_answers(step.conversation.state)
+    return _pick_from_text(flow.options(turn), body, numbers=not numbers)
+
+
 def _text(step: _Step, body: str) -> None:
     if step.conversation.idle:
         menu = idle_menu(step.profile)
-        picked = _pick_from_text(menu.options, body)
-        if picked is not None:  # the menu's number or words, typed instead of tapped
-            _choice(step, picked)
-        elif step.profile.role is None and not step.profile.consented:
+        if step.profile.role is None and not step.profile.consented:
             step.say("idle", "first_words")  # a first message is met by a welcome, not a menu
             _open(step, onboarding.FLOW.name)
         else:
@@ -684,13 +700,10 @@ def _text(step: _Step, body: str) -> None:
             step.replies.append(menu)
         return
     flow = FLOWS[step.conversation.flow]
-    turn = Turn(step.conversation.state, step.conversation.slots, step.profile)
+    turn = Turn(step.conversation.state, step.conversation.slots, step.profile, step.today)
     options = flow.options(turn)
     numbers = flow.numbers_are_answers(step.conversation.state)
-    picked = _pick_from_text(options, body, numbers=not numbers)
-    if picked is not None:
-        _fire(step, "pick", picked.rsplit(".", 1)[-1])
-    elif options and body.strip().isdecimal() and not numbers:
+    if options and body.strip().isdecimal() and not numbers:
         step.say("global", "pick_an_option")  # a number that is not on the list
         step.again()
     else:

@@ -89,3 +89,20 @@ def test_typed_words_nobody_can_match_get_a_nudge_that_fits_what_is_on_screen() 
     chat.text("qwxz")
     said = chat.said
     assert content.text("global", "pick_an_option") not in said
+
+
+def test_an_option_typed_after_a_crisis_is_that_option_not_a_new_alarm() -> None:
+    """After a crisis today every signal is believed; "continue" is an option's word, though,
+    not something the person said about themselves, so a stray model score cannot reopen it."""
+    from flows.language import classifier
+    from tests.flows.stand_in import StandIn
+
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.text("i want to kill myself")
+    classifier.install(StandIn({"continue": 0.95}, default=0.0))
+    chat.pick("safe")
+    assert chat.where == ("safety", "after")
+    chat.text("continue")
+    assert chat.conversation.flow != "safety", "the option was taken, not the crisis again"
+    assert content.text("safety.resumed") in chat.said
