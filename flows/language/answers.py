@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from flows.language import normalise
 
@@ -34,10 +34,39 @@ class Labelled(Protocol):
 
 
 @cache
-def _words() -> dict[str, frozenset[str]]:
+def _data() -> dict[str, Any]:
     text = resources.files("flows").joinpath("content/answers_en.toml").read_text("utf-8")
-    data = tomllib.loads(text)
-    return {name: frozenset(_plain(w) for w in data[name]["words"]) for name in data}
+    return tomllib.loads(text)
+
+
+@cache
+def _words() -> dict[str, frozenset[str]]:
+    data = _data()
+    return {
+        name: frozenset(_plain(w) for w in data[name]["words"])
+        for name in data
+        if "words" in data[name]
+    }
+
+
+@cache
+def _ordinals() -> dict[str, int]:
+    return {_plain(k): int(v) for k, v in _data()["ordinals"].items()}
+
+
+@cache
+def _synonyms() -> dict[str, frozenset[str]]:
+    return {k: frozenset(_plain(w) for w in v) for k, v in _data()["synonyms"].items()}
+
+
+def _core(plain: str) -> str:
+    """The answer without what is said around it: "yeah thats fine" → "yeah"."""
+    hedges = sorted(_words()["hedges"], key=len, reverse=True)
+    text = f" {plain} "
+    for hedge in hedges:
+        text = text.replace(f" {hedge} ", " ")
+        text = text.replace(f" {hedge} ", " ")  # overlapping neighbours
+    return " ".join(text.split())
 
 
 def _plain(text: str) -> str:
@@ -83,19 +112,47 @@ def match(options: Sequence[Labelled], typed: str, *, numbers: bool = True) -> s
     if not numbers and any(ch.isdigit() for ch in exact):
         return None  # where numbers are answers, a typed "12" is noon, not the option "12:30"
     plain = _plain(typed)
-    if not plain or len(plain.split()) > MAX_WORDS:
+    if not plain or len(plain.split()) > MAX_WORDS + 3:
         return None
+    core = _core(plain) or plain
+    if len(core.split()) > MAX_WORDS:
+        return None
+    if core != plain:  # "like a 1 honestly", "the second one"
+        again = match(options, core, numbers=numbers)
+        if again is not None:
+            return again
+    if core in _ordinals() and numbers:
+        index = _ordinals()[core]
+        return options[index - 1 if index > 0 else index].key if index <= len(options) else None
+    words = core.split()
+    if len(words) > 1 and words[0] in _words()["yes"]:  # "yeah save": the yes, then what
+        again = match(options, " ".join(words[1:]), numbers=numbers)
+        if again is not None:
+            return again
     for answer in ("yes", "no"):
-        if plain in _words()[answer]:
-            said = [o.key for o in options if _says(o, answer)]
-            return said[0] if len(said) == 1 else None
+        if core in _words()[answer] or (words and words[0] in _words()[answer] and len(words) == 1):
+            said = [o for o in options if _says(o, answer)]
+            if len(said) > 1:  # "No, I feel safe" says no in its words; "Skip" only by its key
+                said = [o for o in said if _plain(o.label).split()[:1] == [answer]] or said
+            return said[0].key if len(said) == 1 else None
     for option in options:
-        if _plain(option.label) == plain or _value(option.key).replace("_", " ") == plain:
+        if _plain(option.label) == core or _value(option.key).replace("_", " ") == core:
             return option.key
-    wanted = _tokens(typed)
+    said_as_is = any(core in _plain(o.label).split() for o in options)
+    for option in options:
+        if core in _synonyms().get(_value(option.key), ()) and not said_as_is:
+            return option.key  # "keep" for "Save it", unless an option says "keep" itself
+    wanted = _tokens(core)
+    if not wanted and len(core.split()) > 1:
+        wanted = set(core.split())  # "go on": small words are all there is
     if not wanted:
         return None
-    found = [o for o in options if wanted <= _tokens(o.label)]
+    found = [
+        o
+        for o in options
+        if wanted <= (_tokens(o.label) or set(_plain(o.label).split()))
+        or wanted <= set(_plain(o.label).split())
+    ]
     if len(found) > 1:  # "not safe" is all of "I'm not safe", only part of the others
         found = [o for o in found if _tokens(o.label) == wanted]
     return found[0].key if len(found) == 1 else None

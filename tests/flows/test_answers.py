@@ -20,6 +20,17 @@ SAFE = (
     Option("h.a.support", "I’d like support"),
 )
 CONSENT = (Option("o.c.agree", "Yes, keep my words"), Option("o.c.decline", "Not now"))
+ASKED = (
+    Option("o.s.safe", "No, I feel safe with them"),
+    Option("o.s.unsafe", "Yes, sometimes"),
+    Option("o.s.skip", "I’d rather not say"),
+)
+SCORES = tuple(Option(f"c.s.{n}", str(n)) for n in range(1, 6))
+BREATHE = (Option("t.b.breathe", "Breathe first"), Option("t.b.straight", "Go straight on"))
+RITUALS = tuple(
+    Option(f"r.p.{n}", label)
+    for n, label in enumerate(("A check-in (21:00)", "A walk (07:30)", "A kind text (19:00)"), 1)
+)
 
 
 @pytest.mark.parametrize(
@@ -40,6 +51,18 @@ CONSENT = (Option("o.c.agree", "Yes, keep my words"), Option("o.c.decline", "Not
         (CONSENT, "ok", "o.c.agree"),
         (CONSENT, "nah", "o.c.decline"),
         (CONSENT, "not now", "o.c.decline"),
+        (CONSENT, "yeah thats fine", "o.c.agree"),
+        (CONSENT, "yes i guess", "o.c.agree"),
+        (REVIEW, "keep", "r.s.save"),  # another word for the same thing
+        (REVIEW, "yeah save", "r.s.save"),
+        (ASKED, "no", "o.s.safe"),  # "No, I feel safe" says no in its own words; Skip does not
+        (ASKED, "no hes not like that", "o.s.safe"),
+        (ASKED, "yes i guess", "o.s.unsafe"),
+        (SCORES, "two", "c.s.2"),
+        (SCORES, "like a 1 honestly", "c.s.1"),
+        (BREATHE, "go on", "t.b.straight"),
+        (RITUALS, "the second one", "r.p.2"),
+        (RITUALS, "last", "r.p.3"),
     ],
 )
 def test_a_short_typed_answer_chooses_the_one_option_it_means(
