@@ -14,6 +14,7 @@ from transitions import EventData
 
 from flows.core import content
 from flows.core.contract import Reply
+from flows.language import answers
 from flows.core.machine import (
     Callback,
     Flow,
@@ -66,6 +67,10 @@ def _clear(find: Finder) -> Callback:
     return check
 
 
+def _keeps_as_is(event: EventData) -> bool:
+    return answers.keeps_as_is(value_of(event))
+
+
 def _park(event: EventData) -> None:
     model_of(event).slots[DRAFT] = value_of(event).strip()
 
@@ -108,6 +113,14 @@ def checked(
     slot = slot or state
     sources = [state, *also, check]
     return [
+        *step(  # "nah its true": an answer to the question, not a new version of the words
+            "text",
+            check,
+            dest,
+            when=[_keeps_as_is],
+            do=[_keep_draft(slot, shape)],
+            review=review,
+        ),
         *step(
             "text",
             sources,

@@ -98,6 +98,11 @@ def _says(option: Labelled, answer: str) -> bool:
     return _value(option.key) in ("no", "not_now", "later", "skip") or first in ("no", "not")
 
 
+def keeps_as_is(typed: str) -> bool:
+    """A short "no, it's true" where Mend asked whether to write it again: keep, not a rewrite."""
+    return _plain(typed) in _words()["keep_as_is"]
+
+
 def match(options: Sequence[Labelled], typed: str, *, numbers: bool = True) -> str | None:
     """The key of the one option `typed` means, or None when it is not clearly one of them."""
     if not options or len(typed) > MAX_TYPED:

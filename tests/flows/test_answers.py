@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from flows.core import content
@@ -129,3 +131,16 @@ def test_an_option_typed_after_a_crisis_is_that_option_not_a_new_alarm() -> None
     chat.text("continue")
     assert chat.conversation.flow != "safety", "the option was taken, not the crisis again"
     assert content.text("safety.resumed") in chat.said
+
+
+def test_nah_its_true_at_write_it_again_keeps_the_words_not_a_new_version() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.command("reframe")
+    chat.text("you always lie to me")
+    chat.text("angry")
+    chat.text("when you lied to my face like the selfish bastard you are")
+    assert chat.where == ("reframe", "event_check")
+    chat.text("nah its true")
+    assert chat.where[1] != "event_check", "answered: keep it"
+    assert "nah its true" not in json.dumps(chat.conversation.slots), "not saved as the moment"
