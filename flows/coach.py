@@ -703,6 +703,10 @@ def _text(step: _Step, body: str) -> None:
     turn = Turn(step.conversation.state, step.conversation.slots, step.profile, step.today)
     options = flow.options(turn)
     numbers = flow.numbers_are_answers(step.conversation.state)
+    saving = any(keys.read_step(o.key)[2] == "save" for o in options)
+    if saving and answers.discards(body):
+        _cancel(step, "")  # "no, don't save that": left, and nothing kept
+        return
     if options and body.strip().isdecimal() and not numbers:
         step.say("global", "pick_an_option")  # a number that is not on the list
         step.again()

@@ -14,7 +14,6 @@ from transitions import EventData
 
 from flows.core import content
 from flows.core.contract import Reply
-from flows.language import answers
 from flows.core.machine import (
     Callback,
     Flow,
@@ -26,6 +25,7 @@ from flows.core.machine import (
     value_is,
     value_of,
 )
+from flows.language import answers
 
 Finder = Callable[[str], tuple[str, ...]]
 """A language check: the names of what it found in some words (empty: nothing)."""

@@ -98,6 +98,11 @@ def _says(option: Labelled, answer: str) -> bool:
     return _value(option.key) in ("no", "not_now", "later", "skip") or first in ("no", "not")
 
 
+def discards(typed: str) -> bool:
+    """A "no, don't save that" where Mend asks whether to keep something."""
+    return _plain(typed) in _words()["discard"]
+
+
 def keeps_as_is(typed: str) -> bool:
     """A short "no, it's true" where Mend asked whether to write it again: keep, not a rewrite."""
     return _plain(typed) in _words()["keep_as_is"]

@@ -144,3 +144,17 @@ def test_nah_its_true_at_write_it_again_keeps_the_words_not_a_new_version() -> N
     chat.text("nah its true")
     assert chat.where[1] != "event_check", "answered: keep it"
     assert "nah its true" not in json.dumps(chat.conversation.slots), "not saved as the moment"
+
+
+def test_no_dont_save_that_at_a_review_leaves_with_nothing_kept() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.command("hurt")
+    for _ in range(6):
+        if chat.where[1] == "review":
+            break
+        chat.text("he lied about the weekend and I felt small")
+    chat.text("no dont save that")
+    assert chat.conversation.idle
+    assert content.text("global", "cancel_done") in chat.said
+    assert not chat.records
