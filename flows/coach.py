@@ -43,7 +43,7 @@ from flows.core.machine import Flow, Turn
 from flows.language import answers
 from flows.language.classifier import Level
 from flows.language.screen import MODEL_SIGNAL, Screening, screen
-from flows.language.watched import watched
+from flows.language.watched import asks_about_privacy, watched
 from flows.steps import (
     answer,
     heavy,
@@ -227,6 +227,13 @@ def _handle(step: _Step, conversation: Conversation, event: Event) -> Outcome:
             else:
                 _crisis(step, found.risk)
             return step.outcome()
+    if isinstance(event, Text) and asks_about_privacy(event.body):
+        step.say("privacy.answer")  # a straight answer first; their step waits, untouched
+        if step.conversation.idle:
+            step.replies.append(idle_menu(step.profile))
+        else:
+            step.again()
+        return step.outcome()
     flow = FLOWS.get(conversation.flow)
     quiet = isinstance(event, Tick) and event.kind == "prompt"  # nobody reads its replies
     if conversation.flow and not _current(conversation) and not quiet:

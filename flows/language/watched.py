@@ -141,3 +141,24 @@ def watched(text: str) -> bool:
         if _TRACKER.search(clause):
             return True
     return False
+
+
+_ASKS: Final = re.compile(
+    r"\b(?:can|could|will|would|might|does|do|is|are)\s+(?:he|she|they|someone|anyone|anybody|"
+    r"people|my\s+\w+|others?|the\s+\w+)\s+(?:\w+\s+){0,2}?(?:see|read|find|look\s+at|access|get\s+into)\s+"
+    r"(?:this|these|it|that|what\s+i\s+(?:wrote|write|typed|type|say|said|put)|my\s+(?:messages|"
+    r"answers|journal|plan|words|chat|notes?))\b"
+    r"|\bwhat\s+if\s+(?:he|she|they|someone|my\s+\w+)\s+(?:\w+\s+)?(?:reads?|sees?|finds?|looks?\s+at)\b"
+    r"|\b(?:is|are)\s+(?:this|it|these|my\s+\w+)\s+(?:really\s+)?(?:private|safe|secret|confidential|"
+    r"encrypted|anonymous)\b"
+    r"|\b(?:make\s+sure|so\s+that|so)\s+(?:nobody|no\s+one|noone|he|she|they)\s+(?:else\s+)?"
+    r"(?:can|can\s*not|cant|can't|won't|wont)?\s*(?:see|read|find)\b"
+    r"|\bwho\s+(?:else\s+)?(?:can|could)\s+(?:see|read)\b|^\s*privacy\s*\??\s*$"
+)
+
+
+def asks_about_privacy(text: str) -> bool:
+    """A question about who can read what they write here ("can he read this?"): it is
+    answered plainly, before anything else, and never taken as an answer to a step."""
+    plain = normalise.join_apostrophes(normalise.unify(text).casefold())
+    return len(plain) <= 200 and _ASKS.search(" ".join(plain.split())) is not None

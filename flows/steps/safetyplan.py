@@ -115,6 +115,13 @@ FLOW = Flow(
         {
             "trigger": "pick",
             "source": "review",
+            "dest": END,
+            "conditions": value_is("drop"),
+            "before": say("safetyplan.dropped"),
+        },
+        {
+            "trigger": "pick",
+            "source": "review",
             "dest": "signs",
             "conditions": value_is("restart"),
             "before": forget(*PARTS, "_editing"),

@@ -95,3 +95,36 @@ def test_after_abuse_help_comes_first_then_the_word_about_privacy() -> None:
     said = [r.text for r in chat.last]
     assert chat.where[0] == "safety"
     assert said[-1] == SEEN, "help and the question first, the privacy note right under it"
+
+
+def test_a_question_about_who_can_read_this_gets_a_straight_answer_and_keeps_the_step() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.command("safetyplan")
+    for _ in range(5):
+        chat.pick("skip")
+    assert chat.where == ("safetyplan", "review")
+    chat.text("what if he reads it")
+    assert content.text("privacy.answer") in chat.said
+    assert chat.where == ("safetyplan", "review"), "the plan waits, untouched"
+    chat.pick("drop")
+    assert chat.conversation.idle and not chat.records, "and it can be left unkept"
+
+
+def test_a_privacy_question_is_never_taken_as_the_answer_to_a_step() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.command("hurt")
+    chat.text("can my husband see what i write here?")
+    assert chat.where == ("hurt", "what")
+    assert content.text("privacy.answer") in chat.said
+
+
+def test_mend_never_claims_that_only_you_can_see_it() -> None:
+    """Anyone who can open the chat can read it: the copy says what Mend does, not more."""
+    from pathlib import Path
+
+    folder = Path(__file__).parents[2] / "flows" / "content"
+    for path in folder.rglob("*.toml"):
+        assert "only you can see" not in path.read_text("utf-8").casefold(), path
+        assert "only you will see" not in path.read_text("utf-8").casefold(), path
