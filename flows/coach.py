@@ -422,7 +422,10 @@ def _start(step: _Step, args: str) -> None:
 
 
 def _invite(step: _Step, args: str) -> None:
-    if not step.profile.consented:
+    if step.profile.paused is not None or step.profile.track == "individual":
+        # No link to the partner while coaching is paused or being with them is not safe.
+        _closed(step, "safety.paused" if step.profile.paused else "safety.individual")
+    elif not step.profile.consented:
         step.say("global", "need_consent")
         _open(step, onboarding.FLOW.name)
     else:
@@ -475,8 +478,16 @@ def _resume_coaching(step: _Step, args: str) -> None:
 
 
 def _discreet(step: _Step, args: str) -> None:
-    step.profile = replace(step.profile, discreet=not step.profile.discreet)
-    step.say("discreet", "on" if step.profile.discreet else "off")
+    """On unless they say "off": protection is never turned off by a second tap."""
+    wanted = args.strip().casefold()
+    if wanted == "off":
+        step.profile = replace(step.profile, discreet=False)
+        step.say("discreet", "off")
+    elif step.profile.discreet and wanted != "on":
+        step.say("discreet", "already")
+    else:
+        step.profile = replace(step.profile, discreet=True)
+        step.say("discreet", "on")
 
 
 def _exit(step: _Step, args: str) -> None:

@@ -335,7 +335,7 @@ _RULE = re.compile(
 # "if he has to travel" is not one.
 _DUTY = re.compile(
     rf"(?<!\bif\s)(?<!\bwhen\s)(?<!\bunless\s)(?<!\bwhenever\s)\b{_THEM}\s+"
-    r"(?:has\s+to|have\s+to|must|needs?\s+to|is\s+to|are\s+to|is\s+required\s+to|"
+    r"(?:has\s+to|have\s+to|must|should|needs?\s+to|is\s+to|are\s+to|is\s+required\s+to|"
     r"will\s+have\s+to|can\s+not|may\s+not|must\s+not|is\s+not\s+going\s+to\s+be\s+allowed)\b"
 )
 
@@ -745,12 +745,21 @@ def _room(event: EventData) -> bool:
     return True
 
 
+_A_QUESTION = re.compile(
+    r"\?\s*$|^\s*(?:why|how come|what if|should i|do i have to|is it fair)\b", re.I
+)
+""""Why should I be the one being open?" is something to hear, not a term to sign."""
+
+
 def _openness(event: EventData) -> bool:
     """A term of their own: kept if it is openness, named kindly and left out if control."""
     turn = model_of(event)
     term = _tidy(value_of(event))
     if len(term) > MAX_TERM_CHARS:
         turn.hint = content.text("agreement.own", "too_long", limit=str(MAX_TERM_CHARS))
+        return False
+    if _A_QUESTION.search(term):
+        turn.hint = content.text("agreement.own", "question")  # met, not written in as a term
         return False
     verdict = judge(term, turn.profile.role)
     if verdict.kind == "control":

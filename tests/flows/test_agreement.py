@@ -798,3 +798,16 @@ def test_paused_after_a_crisis() -> None:
     chat.command("agreement")
     assert chat.conversation.idle
     assert content.text("safety.paused") in chat.said
+
+
+def test_a_protest_is_heard_not_written_in_as_a_term() -> None:
+    chat = Chat(Profile(True, "hurt", safety_checked_on="2026-12-01"))
+    chat.command("agreement")
+    chat.pick("own")
+    chat.text("why should i be the one being open, hes the one who cheated")
+    assert content.text("agreement.own", "question") in chat.said
+    assert "why should i" not in chat.said.split(content.text("agreement.own", "question"))[-1]
+
+
+def test_should_laid_on_the_other_is_a_demand() -> None:
+    assert classify("she should share her location with me too so its fair", "broke") == "control"

@@ -19,6 +19,7 @@ from flows.core.contract import (
     EraseRecord,
     JournalItem,
     JournalRecord,
+    PartnerRecord,
     Profile,
     Text,
 )
@@ -254,12 +255,25 @@ def test_exit_clears_the_chat_and_pauses_reminders_quietly() -> None:
     assert chat.said == content.text("exit")
 
 
-def test_discreet_mode_toggles() -> None:
+def test_discreet_mode_is_never_turned_off_by_a_second_tap() -> None:
     chat = onboarded()
     chat.command("discreet")
     assert chat.profile.discreet
     chat.command("discreet")
+    assert chat.profile.discreet, "protection stays on"
+    assert content.text("discreet", "already") in chat.said
+    chat.command("discreet", "off")
     assert not chat.profile.discreet
+
+
+def test_no_partner_link_while_paused_or_on_the_individual_track() -> None:
+    chat = onboarded()
+    chat.text(ABUSE)
+    chat.pick("safe")
+    chat.pick("later")
+    chat.command("invite")
+    assert not any(isinstance(r, PartnerRecord) for r in chat.records)
+    assert content.text("safety.paused") in chat.said
 
 
 PROFILES = st.builds(
