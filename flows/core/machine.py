@@ -38,6 +38,8 @@ END = "end"
 """The terminal state every flow shares: reaching it closes the step."""
 
 HISTORY_LIMIT = 12
+NEW_PROMPT = "_new_numbers"
+"""A slot a callback sets when what the prompt shows has changed: shown whole, not short."""
 MAX_ANSWER = 4000
 
 Callback = Callable[[EventData], Any]
@@ -89,6 +91,9 @@ class State:
     render: Callable[[Flow, Turn], Reply] | None = None
     # A typed number here is an answer (a time, a score), not the number of an option.
     numbers_are_answers: bool = False
+    # Copy for asking again, short, when the answer did not move them on: the long prompt
+    # (all the help numbers) is just above, and once is enough.
+    again: str | None = None
 
 
 @dataclass(slots=True)
@@ -162,6 +167,10 @@ class Flow:
             return self.prompt(turn).options
         return self._options(turn.state, f"{self.name}.{turn.state}")
 
+    def state_options(self, state: str) -> tuple[Option, ...]:
+        """A state's own options, for a prompt worded another way (a short second asking)."""
+        return self._options(state, f"{self.name}.{state}")
+
     def plain_prompt(
         self, state: str, slots: Slots, *, section: str | None = None, **extra: str
     ) -> Reply:
@@ -231,7 +240,7 @@ class Flow:
         if event is not None and conversation.state in event.transitions:
             accepted = bool(event.trigger(turn, value=value))
         if not accepted:
-            again = self.prompt(turn)
+            again = self._again(turn)
             turn.replies.append(
                 Reply(turn.hint or self.hint(conversation.state, options=bool(again.options)))
             )
@@ -244,8 +253,16 @@ class Flow:
             return Conversation(), turn  # what comes next, if anything, is in turn.slots["then"]
         if turn.hint:
             turn.replies.append(Reply(turn.hint))
-        turn.replies.append(self.prompt(turn))
+        stayed = turn.state == before.state and not turn.slots.pop(NEW_PROMPT, "")
+        turn.replies.append(self._again(turn) if stayed else self.prompt(turn))
         return self._conversation(turn, history), turn
+
+    def _again(self, turn: Turn) -> Reply:
+        """The prompt once more: in its short form where the state has one."""
+        state = self._by_name[turn.state]
+        if state.again is None:
+            return self.prompt(turn)
+        return Reply(content.text(state.again), self.state_options(turn.state))
 
     def back(
         self,

@@ -305,6 +305,7 @@ def _save_change(event: EventData) -> None:
     turn = model_of(event)
     found = chosen(turn.slots)
     if found is None:
+        turn.say(content.text("rituals.lost"))  # the ritual went while they were choosing
         return
     at = turn.slots.get("time") if turn.slots.get(CHANGE) == "time" else None
     days = turn.slots.get("days") if turn.slots.get(CHANGE) == "days" else None

@@ -13,7 +13,17 @@ from transitions import EventData
 
 from flows.core import content
 from flows.core.contract import Profile, Reply, Slots
-from flows.core.machine import END, Flow, State, Turn, model_of, then, value_is, value_of
+from flows.core.machine import (
+    END,
+    NEW_PROMPT,
+    Flow,
+    State,
+    Turn,
+    model_of,
+    then,
+    value_is,
+    value_of,
+)
 from flows.core.step import Step
 from flows.language.safe_reply import says, says_safe_plainly
 from flows.views.helplines import country_for_timezone, country_from_text, for_country
@@ -51,6 +61,13 @@ def _risk(slots: Slots) -> str:
     return slots.get("risk", ASKED)
 
 
+NEW_NUMBERS = NEW_PROMPT  # a country told: the whole help again, with its numbers
+
+
+def _unsure(event: EventData) -> None:
+    model_of(event).hint = content.text("safety.unsure")
+
+
 def _check(flow: Flow, turn: Turn) -> Reply:
     risk = _risk(turn.slots)
     intro = content.text("safety.intro", risk)
@@ -82,6 +99,7 @@ def _set_country(event: EventData) -> None:
     turn = model_of(event)
     code = country_from_text(value_of(event))
     turn.profile = replace(turn.profile, country=code)
+    turn.slots[NEW_NUMBERS] = "1"  # new numbers: the whole help again
     turn.hint = content.text("safety.country_set", country=for_country(code).country_name)
 
 
@@ -106,8 +124,8 @@ FLOW = Flow(
     version=1,
     needs_consent=False,
     states=[
-        State("check", render=_check),
-        State("urgent", render=_urgent),
+        State("check", render=_check, again="safety.again"),
+        State("urgent", render=_urgent, again="safety.again"),
         State("ground"),
         State("steadier"),
         State("after"),
@@ -126,6 +144,13 @@ FLOW = Flow(
             "source": ["check", "urgent"],
             "dest": "after",
             "conditions": value_is("safe"),
+        },
+        {  # "idk", "a little better i guess": met gently, and asked again (only "safe" is safe)
+            "trigger": "text",
+            "source": ["check", "urgent", "steadier", "resume_check"],
+            "dest": None,
+            "conditions": says("unsure"),
+            "before": _unsure,
         },
         {  # "Are you safe right now?" answered in words
             "trigger": "text",

@@ -160,6 +160,11 @@ def _events(reply: tuple[Reply, ...]) -> Iterator[Event]:
         yield Command(name)
 
 
+def _short_asking(here: Conversation) -> set[str]:
+    state = next((s for s in flows()[here.flow].states if s.name == here.state), None)
+    return {content.text(state.again)} if state is not None and state.again else set()
+
+
 def _way_forward(before: Seen, event: Event, outcome: Outcome) -> str | None:
     """What is wrong with this answer, or None when the person can go on."""
     replies = outcome.replies
@@ -176,9 +181,10 @@ def _way_forward(before: Seen, event: Event, outcome: Outcome) -> str | None:
         return None
     # The prompt comes last, or just above help that was put under it (a heavy safety plan).
     current = coach.current_prompt(outcome.profile, here, NOW)
-    if current.text not in [r.text for r in replies[-2:]]:
+    asked = {current.text, *_short_asking(here)}  # or its short form, asked again
+    if not asked & {r.text for r in replies[-2:]}:
         return "the last thing said is not where they are"
-    last = next(r for r in reversed(replies) if r.text == current.text)
+    last = next(r for r in reversed(replies) if r.text in asked)
     shown = bool(last.options)
     if any(r.text == PICK for r in replies) and not shown:
         return "asked to choose with nothing to choose from"

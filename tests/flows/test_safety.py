@@ -485,3 +485,16 @@ def test_starting_again_and_saying_not_now_never_lifts_a_pause() -> None:
         assert chat.conversation.flow != command, f"/{command} stays closed while paused"
         assert content.text("safety.paused") in chat.said
         assert chat.last[-1].options, "with the menu under it, not a bare line"
+
+
+def test_unsure_is_met_gently_and_asked_again_without_the_whole_block() -> None:
+    chat = onboarded()
+    chat.text(DANGER)
+    first = chat.said
+    chat.text("idk")
+    assert content.text("safety.unsure") in chat.said
+    assert chat.where == ("safety", "check") or chat.where == ("safety", "urgent")
+    assert content.text("safety.again") in chat.said, "the question again, short"
+    assert len(chat.said) < len(first), "not every number and paragraph once more"
+    chat.text("im ok, just a bad night. not going to do anything")
+    assert chat.where == ("safety", "after")
