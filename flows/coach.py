@@ -224,6 +224,11 @@ def _handle(step: _Step, conversation: Conversation, event: Event) -> Outcome:
                 step.replies.append(
                     Reply(safety.resources(safety.country_of(step.profile), found.risk))
                 )
+            elif _heard_today(step, found.risk, conversation):
+                # Help was given today and coaching is paused already: say it is heard, and
+                # let their words go on to what they are doing, instead of the same block again.
+                step.say("safety.heard_again")
+                _text(step, event.body)
             else:
                 _crisis(step, found.risk)
             return step.outcome()
@@ -293,6 +298,19 @@ def _response(step: _Step, found: Screening) -> Level:
     if found.signals != (MODEL_SIGNAL,) or step.conversation.flow == heavy.FLOW.name:
         return "clear"
     return "none"
+
+
+def _heard_today(step: _Step, risk: Risk, conversation: Conversation) -> bool:
+    """Abuse told again, the same day, with help already given and coaching paused for it."""
+    paused = step.profile.paused
+    return (
+        risk == "abuse"
+        and bool(step.today)
+        and step.profile.crisis_on == step.today
+        and paused is not None
+        and SEVERITY[paused] >= SEVERITY["abuse"]
+        and conversation.flow not in _SAFETY_FLOWS
+    )
 
 
 def _current(conversation: Conversation) -> bool:

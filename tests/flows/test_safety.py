@@ -498,3 +498,17 @@ def test_unsure_is_met_gently_and_asked_again_without_the_whole_block() -> None:
     assert len(chat.said) < len(first), "not every number and paragraph once more"
     chat.text("im ok, just a bad night. not going to do anything")
     assert chat.where == ("safety", "after")
+
+
+def test_abuse_told_again_the_same_day_is_heard_without_the_whole_block_and_words_go_on() -> None:
+    chat = onboarded()
+    chat.text(ABUSE)
+    chat.pick("safe")
+    chat.pick("later")
+    chat.command("selftrust")
+    start = chat.where
+    chat.text(ABUSE)
+    assert content.text("safety.heard_again") in chat.said
+    assert content.text("safety.intro", "abuse") not in chat.said, "not the same block again"
+    assert chat.where != ("safety", "check")
+    assert chat.where[0] == start[0], "their words went on to the step they were in"
