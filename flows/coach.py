@@ -8,13 +8,14 @@ so each flow only knows its own path.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import cast
 
 from flows import steps
-from flows.core import calendar, content, keys, policy
+from flows.core import calendar, content, heard, keys, policy
 from flows.core.contract import (
     IDLE,
     NO_MEMORY,
@@ -91,11 +92,14 @@ RESUME = "_resume"
 
 
 def idle_menu(profile: Profile | None = None) -> Reply:
-    """What to do next; exercises for two are not offered while they would be refused."""
+    """What to do next, for their part of it; nothing offered that would be refused."""
     blocked = profile is not None and not policy.for_two(profile)
+    section = content.section(IDLE_MENU)
+    role = profile.role if profile is not None else None
+    choices = section.get(f"options_{role}") or content.options(IDLE_MENU)
     opts = {
         value: label
-        for value, label in content.options(IDLE_MENU).items()
+        for value, label in dict(choices).items()
         if not (blocked and value in STARTS and FLOWS[STARTS[value]].about_us)
     }
     return Reply(
@@ -725,6 +729,21 @@ def _typed_choice(step: _Step, body: str) -> str | None:
     return _pick_from_text(flow.options(turn), body, numbers=not numbers)
 
 
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(?:are|is|can|could|should|would|will|do|does|what|why|how)\b", re.I
+)
+
+
+def _heard_between_steps(step: _Step, body: str) -> None:
+    """Words between steps are met: a question honestly (Mend does not decide for anyone),
+    anything else with a few words back where the gist gives some."""
+    if _QUESTION.search(body):
+        step.say("idle", "question")
+        return
+    found = heard.line_for(body, heard.Listen(("feelings", "duration", "kind")))
+    step.replies.append(Reply(found[0] if found else content.text("idle", "heard")))
+
+
 def _text(step: _Step, body: str) -> None:
     if step.conversation.idle:
         menu = idle_menu(step.profile)
@@ -732,7 +751,7 @@ def _text(step: _Step, body: str) -> None:
             step.say("idle", "first_words")  # a first message is met by a welcome, not a menu
             _open(step, onboarding.FLOW.name)
         else:
-            step.say("idle", "heard")
+            _heard_between_steps(step, body)
             step.replies.append(menu)
         return
     flow = FLOWS[step.conversation.flow]

@@ -17,6 +17,7 @@ Two moves, shared by every step that asks for words that matter:
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -84,7 +85,10 @@ def _fill(line: str, values: dict[str, str]) -> str:
 
 def line_for(text: str, listen: Listen, last: str = "") -> tuple[str, str] | None:
     """(what to say, its id) for `text`, or None when there is nothing to say back."""
-    chosen = _groups(gist.read(text), listen)
+    found = gist.read(text)
+    if gist.by_writer(text):  # "I lied to him": not a hurt done to them, so not met as one
+        found = dataclasses.replace(found, kind="other", duration=None)
+    chosen = _groups(found, listen)
     if chosen is None:
         return None
     group, values = chosen

@@ -543,3 +543,16 @@ def read(text: str) -> Gist:
 
 
 __all__ = ["HARD", "KINDS", "NOTHING", "Form", "Gist", "Kind", "Length", "read", "tokens"]
+
+
+_BY_WRITER: Final = re.compile(
+    r"\b(?:i|i ve|ive|i had|i was)\s+(?:\w+\s+)?(?:lied|cheated|hid|hidden|slept with|betrayed|"
+    r"broke (?:the|her|his|their) trust|had an? (?:affair|fling|emotional affair)|was texting|"
+    r"was seeing|kept (?:it|this|that|things) from|went behind)\b"
+)
+
+
+def by_writer(text: str) -> bool:
+    """Whether the writer tells of what they did ("I lied to him about my ex"), so the hurt
+    is not theirs to be comforted for as if it were done to them."""
+    return _BY_WRITER.search(" ".join(tokens(text))) is not None

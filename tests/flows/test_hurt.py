@@ -3,6 +3,8 @@ steps is tested once, in test_written_steps.py)."""
 
 from __future__ import annotations
 
+import re
+
 from flows.core import content
 from flows.core.contract import Profile
 from tests.flows.driver import Chat
@@ -90,3 +92,16 @@ def test_a_skipped_feeling_is_not_met_with_words() -> None:
     chat.pick("skip")
     assert chat.where == ("hurt", "broke")
     assert [r.text for r in chat.last] == [content.text("hurt.broke")]
+
+
+def test_someone_telling_what_they_did_is_not_comforted_as_if_it_was_done_to_them() -> None:
+    chat = Chat()
+    chat.onboard("both")
+    chat.command("hurt")
+    chat.text("i lied to him about where i was for months and now he doesnt trust me")
+    back = chat.last[0].text
+    section = content.section("heard")
+    for group in ("lies", "affair", "emotional", "money", "count", "span"):
+        for line in section.get(group, []):
+            fixed = max(re.split(r"\{\w+\}", str(line)), key=len).strip(" .,")
+            assert not fixed or fixed not in back, f"said back as a hurt done to them: {back}"

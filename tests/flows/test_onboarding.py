@@ -143,9 +143,27 @@ def test_a_first_message_is_met_with_a_welcome_not_a_menu() -> None:
 def test_words_between_steps_are_heard_before_the_menu() -> None:
     chat = Chat()
     chat.onboard("hurt")
-    chat.text("it was a bad night")
-    assert content.text("idle", "heard") in chat.said
+    chat.text("she said tonight she might want to separate")
+    assert len(chat.last) == 2 and not chat.last[0].options, "a word back first"
     assert chat.last[-1].options, "with the menu right under it"
+
+
+def test_a_question_between_steps_is_answered_honestly() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.text("should i just leave him? be honest")
+    assert content.text("idle", "question") in chat.said
+    chat.text("are you actually a person or just a bot")
+    assert "not a person" in chat.said
+
+
+def test_the_menu_between_steps_fits_the_one_who_broke_the_trust() -> None:
+    chat = Chat()
+    chat.onboard("broke")
+    chat.text("hi")
+    offered = [o.key.rsplit(".", 1)[-1] for r in chat.last for o in r.options]
+    assert "own" in offered and "listen" in offered
+    assert "hurt" not in offered
 
 
 def test_words_at_the_welcome_are_met_and_the_start_goes_on() -> None:
