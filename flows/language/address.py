@@ -98,7 +98,7 @@ _AFTER_OBJECT: Final = _words(
     "and or but to at in on for with about from that this when while if so then again too "
     "because as like a an the up down out off back away over around into onto anymore "
     "yesterday today tonight now last about before after until since though although once "
-    "every all what how why where who"
+    "every all what how why where who not never just always"
 )
 # After "saw her" / "heard her" a verb follows ("saw her leave"): still "you".
 _PERCEIVE: Final = _words(

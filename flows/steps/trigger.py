@@ -89,14 +89,18 @@ class _Draft:
     unsure: bool  # "he"/"she" is in it and there is no telling which is the partner
 
 
+_UNSURE_LEAD = re.compile(r"^\s*(?:idk|i don'?t know|i dont know|dunno|not sure)\b[\s.,!?-]*", re.I)
+""""idk. for her not to…": what they are unsure of stays in their notes, not in the message."""
+
+
 def _for_partner(slots: Slots) -> _Draft:
     """Their parts as words to the partner: urges left out, "he"/"she" turned to "you"
     (unless they chose to keep their wording)."""
     parts: Slots = dict(slots)
     left_out: list[str] = []
-    for part in ("happened", "old_pain"):
+    for part in ("happened", "old_pain", "need_now"):
         if parts.get(part):
-            kept, found = urges.split(parts[part])
+            kept, found = urges.split(_UNSURE_LEAD.sub("", parts[part]))
             left_out += found
             parts[part] = tidy(kept, _NO_LEAD) if kept else ""
     present = [p for p in _TO_PARTNER if parts.get(p)]

@@ -493,3 +493,18 @@ def test_the_blind_batch_of_urges_holds_its_floors() -> None:
     assert 1 - len(wrong) / len(rows) >= MIN_ACCURACY, "\n".join(wrong)
     assert 1 - len(missed) / urges >= MIN_URGE_RECALL, "\n".join(missed)
     assert 1 - len(alarms) / (len(rows) - urges) >= MIN_FEELING_RECALL, "\n".join(alarms)
+
+
+def test_an_urge_or_an_unsure_start_in_the_need_stays_out_of_the_message() -> None:
+    from flows.steps.trigger import message
+
+    sent = message(
+        {
+            "happened": "he came home late",
+            "need_now": "honestly i want to grab his phone and read everything",
+        }
+    )
+    assert "grab" not in sent and "read everything" not in sent
+    sent = message({"happened": "she went quiet", "need_now": "idk. for her not to worry"})
+    assert "idk" not in sent
+    assert "for you not to worry" in sent
