@@ -219,6 +219,10 @@ class Console:
             self.say(reply, saved, self.shown if reply is last else None)
         for other in handled.others:  # someone else's chat: say it was sent, never show it
             self.say(content.text("console", "sent_to", who=other.external_id), label=False)
+        if handled.erased and self.folder.exists():
+            # The files this chat saved for them (an /export, a picture) go with the rest.
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.say(content.text("console", "files_erased"), label=False)
         if handled.clear_chat:
             self.say(content.text("exit", "console" if not self._clear_screen() else "cleared"))
         self.out.flush()

@@ -58,6 +58,7 @@ class Handled:
     # Where the person is now, a typed number is an answer (a time), not an option's number:
     # the terminal, which numbers its options, marks them with letters there instead.
     numbers_are_answers: bool = False
+    erased: bool = False  # /delete went through: the adapter removes what it kept too
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +261,9 @@ class Mend:
             return Handled(own, False, newest, letters=letters)
         replies = tuple(draw(r) for r in (*outcome.replies, *done.replies))
         if done.erased:
-            return Handled(tuple(outcome.replies), others=tuple(done.others), letters=letters)
+            return Handled(
+                tuple(outcome.replies), others=tuple(done.others), letters=letters, erased=True
+            )
         oldest = loaded.window(message_id, now)[0]
         return Handled(replies, done.clear_chat, newest, tuple(done.others), oldest, letters)
 

@@ -283,3 +283,12 @@ def test_the_quick_exit_clears_the_window_and_its_scrollback(mend: Mend) -> None
     after = said.rsplit("\033[2J", 1)[1]
     assert flat(content.text("exit", "cleared")) in flat(after)
     assert "keep my words" not in after.lower(), "nothing from before is left under it"
+
+
+def test_delete_removes_the_files_the_chat_saved_too(mend: Mend, tmp_path: Path) -> None:
+    folder = files_folder(tmp_path / "data", "robin")
+    run(mend, ONBOARD + "/export\n", person="robin", folder=folder)
+    assert (folder / "mend-export.json").exists()
+    out = run(mend, "/delete\n1\n", person="robin", folder=folder)
+    assert not folder.exists(), "the export written here is gone with everything else"
+    assert flat(content.text("console", "files_erased")) in flat(out)
