@@ -39,6 +39,10 @@ def country_of(profile: Profile) -> str | None:
     return profile.country or country_for_timezone(profile.timezone)
 
 
+def _site(line: str) -> str:
+    return line.split()[0] if line else ""
+
+
 def resources(country: str | None, risk: str) -> str:
     lines = for_country(country)
     out = [
@@ -49,9 +53,11 @@ def resources(country: str | None, risk: str) -> str:
     ]
     if lines.crisis and risk in ("self_harm", "danger_now", ASKED):
         out.append(lines.crisis)
-    if lines.abuse and risk in ("abuse", "danger_now", ASKED):
+    abuse = bool(lines.abuse) and risk in ("abuse", "danger_now", ASKED)
+    if abuse and lines.abuse:
         out.append(lines.abuse)
-    out.append(lines.directory)
+    if not (abuse and lines.abuse and _site(lines.abuse) == _site(lines.directory)):
+        out.append(lines.directory)  # one line per site: the same address twice reads as noise
     if not lines.country:
         out.append(content.text("safety.resources", "ask_country"))
     return "\n".join(out)
