@@ -347,6 +347,10 @@ def defences(text: str) -> tuple[str, ...]:
     found.update(name for name, pattern in _DEFENCE_PATTERNS.items() if pattern.search(norm))
     if _EXPLAINING.intersection(excuses(text)):
         found.add("explaining")
-    if analyse(text).kind == "blame":
+    verdict = analyse(text)
+    # Only a named judgement ("you're overreacting") counts: a mirror is full of "you" (what
+    # they feel, what I did to them), which the model, trained on messages *to* a partner,
+    # hears as blame.
+    if verdict.kind == "blame" and set(verdict.signals) - {"model"}:
         found.add("judging")
     return tuple(name for name in DEFENCES if name in found)

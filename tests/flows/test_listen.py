@@ -351,3 +351,18 @@ def test_menu_text_and_journal_labels() -> None:
     labels = content.section("listen.journal")
     assert labels["kind"] == "Listening practice"
     assert set(labels["parts"]) == set(listen.SAVED)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "mirror",
+    [
+        "you dont recognise me anymore",
+        "you feel like you married a stranger and i lied to your face for months",
+        "you think you cant trust anything i say",
+    ],
+)
+def test_a_faithful_mirror_full_of_you_is_not_called_a_verdict(mirror: str) -> None:
+    """With the shipped model on: it hears "you…" as blame, but a mirror is meant to be
+    full of what they feel and what I did to them."""
+    assert "judging" not in defences(mirror)
