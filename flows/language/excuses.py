@@ -350,7 +350,7 @@ def defences(text: str) -> tuple[str, ...]:
     verdict = analyse(text)
     # Only a named judgement ("you're overreacting") counts: a mirror is full of "you" (what
     # they feel, what I did to them), which the model, trained on messages *to* a partner,
-    # hears as blame.
-    if verdict.kind == "blame" and set(verdict.signals) - {"model"}:
+    # hears as blame; and "you think…" is what a mirror says back, not mind reading.
+    if verdict.kind == "blame" and set(verdict.signals) - {"model", "mind_reading"}:
         found.add("judging")
     return tuple(name for name in DEFENCES if name in found)
