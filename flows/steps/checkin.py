@@ -43,6 +43,8 @@ TOGETHER = "_together"
 
 def _score(flow: Flow, turn: Turn) -> Reply:
     prompt = flow.plain_prompt("score", {})
+    if not policy.for_two(turn.profile):  # "close" to a partner is not the question now
+        prompt = Reply(content.text("checkin.score", "alone"), prompt.options)
     lead = [turn.slots[TOGETHER]] if turn.slots.get(TOGETHER) else []
     earlier = turn.slots.get(TODAY)
     if earlier:

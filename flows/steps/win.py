@@ -32,7 +32,7 @@ def _keep(words: str, event: EventData) -> None:
     turn = model_of(event)
     turn.slots["win"] = words.strip()[:500]
     turn.records.append(JournalRecord("win", (("win", turn.slots["win"]),)))
-    turn.say(content.text("win.saved"))
+    turn.say(content.text("win.saved" if policy.for_two(turn.profile) else "win.saved_alone"))
 
 
 def _keep_quick(event: EventData) -> None:

@@ -512,3 +512,17 @@ def test_abuse_told_again_the_same_day_is_heard_without_the_whole_block_and_word
     assert content.text("safety.intro", "abuse") not in chat.said, "not the same block again"
     assert chat.where != ("safety", "check")
     assert chat.where[0] == start[0], "their words went on to the step they were in"
+
+
+def test_on_the_individual_track_check_ins_and_wins_are_about_them_not_the_couple() -> None:
+    chat = onboarded()
+    chat.text(ABUSE)
+    chat.pick("safe")
+    chat.pick("later")
+    chat.command("checkin")
+    assert content.text("checkin.score", "alone") in chat.said
+    assert "close" not in chat.said
+    chat.command("win")
+    chat.text("i had lunch with my sister")
+    assert content.text("win.saved_alone") in chat.said
+    assert "trust grows back" not in chat.said
