@@ -9,6 +9,7 @@ reminder would not come (`flows.views.reminders`); the daily moment asks the sam
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -115,10 +116,21 @@ def a_time(event: EventData) -> bool:
     return times.parse_time(value_of(event)) is not None
 
 
+_BARE_HOUR = re.compile(r"^\s*(?:at\s+)?(?:[1-9]|1[01])\s*$")
+"""A bare "9": read as 09:00, and said so, since a bedtime ritual may have meant 21:00."""
+
+
 def keep_time(event: EventData) -> None:
-    parsed = times.parse_time(value_of(event))
+    typed = value_of(event)
+    parsed = times.parse_time(typed)
     if parsed is not None:
-        model_of(event).slots["time"] = parsed.strftime("%H:%M")
+        turn = model_of(event)
+        turn.slots["time"] = parsed.strftime("%H:%M")
+        if _BARE_HOUR.match(typed):
+            later = f"{parsed.hour + 12:02d}:{parsed.minute:02d}"
+            turn.hint = content.text(
+                "rituals.morning", time=turn.slots["time"], later=later, pm=f"{parsed.hour}pm"
+            )
 
 
 def in_quiet_hours(event: EventData) -> bool:

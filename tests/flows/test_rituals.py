@@ -312,3 +312,15 @@ def test_on_the_individual_track_only_rituals_for_oneself_are_offered() -> None:
     assert "A coffee together" not in chat.said
     chat.send(Choice("rituals.kind.coffee"))  # an old button from before
     assert chat.where == ("rituals", "kind"), "not taken"
+
+
+def test_a_bare_hour_is_morning_and_says_so_with_the_way_to_the_evening() -> None:
+    chat = Chat(Profile(True, "hurt", timezone="Europe/Lisbon", safety_checked_on="2026-03-01"))
+    chat.command("rituals")
+    chat.pick("add")
+    chat.pick("checkin")
+    chat.text("9")
+    assert content.text("rituals.morning", time="09:00", later="21:00", pm="9pm") in chat.said
+    chat.command("back")
+    chat.text("9pm")
+    assert chat.conversation.slots["time"] == "21:00"
