@@ -799,7 +799,11 @@ def _add_own(event: EventData) -> None:
     term = _tidy(value_of(event))
     _set_terms(turn, [*terms_of(turn.slots), term])
     if judge(term, turn.profile.role).reason == "offer":
-        turn.hint = content.text("agreement.offer")
+        offers = sum(judge(t, turn.profile.role).reason == "offer" for t in terms_of(turn.slots))
+        more = content.section("agreement.offer")["more"]
+        turn.hint = (
+            content.text("agreement.offer") if offers <= 1 else str(more[(offers - 2) % len(more)])
+        )
 
 
 def _some_terms(event: EventData) -> bool:
