@@ -97,6 +97,17 @@ def _urgent(flow: Flow, turn: Turn) -> Reply:
     )
 
 
+def _after(flow: Flow, turn: Turn) -> Reply:
+    """What helps now, without offering what is already on (plain or paused reminders)."""
+    shown = flow.plain_prompt("after", {})
+    done = {"neutral"} if turn.profile.discreet else set()
+    if turn.profile.reminders_paused:
+        done.add("quiet")
+    return Reply(
+        shown.text, tuple(o for o in shown.options if o.key.rsplit(".", 1)[-1] not in done)
+    )
+
+
 def _a_country(event: EventData) -> bool:
     return country_from_text(value_of(event)) is not None
 
@@ -134,7 +145,7 @@ FLOW = Flow(
         State("urgent", render=_urgent, again="safety.again"),
         State("ground"),
         State("steadier"),
-        State("after"),
+        State("after", render=_after),
         State("resume_check"),
     ],
     transitions=[

@@ -526,3 +526,12 @@ def test_on_the_individual_track_check_ins_and_wins_are_about_them_not_the_coupl
     chat.text("i had lunch with my sister")
     assert content.text("win.saved_alone") in chat.said
     assert "trust grows back" not in chat.said
+
+
+def test_what_is_already_on_is_not_offered_again_after_help() -> None:
+    chat = onboarded()
+    chat.text(SELF_HARM)
+    chat.pick("safe")
+    chat.pick("neutral")
+    offered = [o.key.rsplit(".", 1)[-1] for r in chat.last for o in r.options]
+    assert "neutral" not in offered and "resume" in offered
