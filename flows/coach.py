@@ -198,11 +198,9 @@ def _may_be_seen(step: _Step) -> None:
     """Someone goes through their phone: say plainly this chat may be seen, and what helps,
     just above where they are, so the question they were on stays the last thing said."""
     key = "discreet_on" if step.profile.discreet else "text"
-    note = Reply(content.text("privacy.watched", key))
-    if step.conversation.flow == safety.FLOW.name:
-        step.replies.append(note)  # help first, then the word about privacy
-    else:
-        step.replies.insert(max(len(step.replies) - 1, 0), note)
+    # Just above the question they are on (help's question too): the last message keeps its
+    # options, which is what a typed number picks in the terminal.
+    step.replies.insert(max(len(step.replies) - 1, 0), Reply(content.text("privacy.watched", key)))
 
 
 def _handle(step: _Step, conversation: Conversation, event: Event) -> Outcome:

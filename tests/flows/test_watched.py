@@ -88,13 +88,14 @@ def test_nothing_is_said_about_it_when_nobody_watches() -> None:
     assert SEEN not in chat.said
 
 
-def test_after_abuse_help_comes_first_then_the_word_about_privacy() -> None:
+def test_after_abuse_the_word_about_privacy_comes_before_the_question_with_its_options() -> None:
     chat = Chat()
     chat.onboard("hurt")
     chat.text("he checks my phone every night and i am scared of him")
     said = [r.text for r in chat.last]
     assert chat.where[0] == "safety"
-    assert said[-1] == SEEN, "help and the question first, the privacy note right under it"
+    assert SEEN in said[:-1], "said before the question"
+    assert chat.last[-1].options, "so the last message keeps the options a number picks"
 
 
 def test_a_question_about_who_can_read_this_gets_a_straight_answer_and_keeps_the_step() -> None:
