@@ -44,7 +44,7 @@ from flows.core.machine import Flow, Turn
 from flows.language import answers
 from flows.language.classifier import Level
 from flows.language.screen import MODEL_SIGNAL, Screening, screen
-from flows.language.watched import asks_about_privacy, watched
+from flows.language.watched import asks_about_privacy, blames_self, watched
 from flows.steps import (
     answer,
     heavy,
@@ -190,6 +190,11 @@ def handle(
     outcome = _handle(step, conversation, event)
     if isinstance(event, Text) and watched(event.body):
         _may_be_seen(step)
+        outcome = step.outcome()
+    if isinstance(event, Text) and not policy.for_two(step.profile) and blames_self(event.body):
+        # Told to someone on the individual track or after a crisis: what is true, gently.
+        at = max(len(step.replies) - 1, 0)
+        step.replies.insert(at, Reply(content.text("safety.not_your_fault")))
         outcome = step.outcome()
     return outcome
 
@@ -457,6 +462,9 @@ def _pause_agreement(step: _Step, args: str) -> None:
 
 
 def _ready(step: _Step, args: str) -> None:
+    if not policy.for_two(step.profile):  # nothing for two now: "noted" would mislead
+        _closed(step, "safety.paused" if step.profile.paused else "safety.individual")
+        return
     step.profile = replace(step.profile, ready_for_two=not step.profile.ready_for_two)
     step.say("pace", "ready" if step.profile.ready_for_two else "not_ready")
     _resume_prompt(step)  # a draft waiting to be sent is shown again
@@ -727,6 +735,11 @@ def _typed_choice(step: _Step, body: str) -> str | None:
     return _pick_from_text(flow.options(turn), body, numbers=not numbers)
 
 
+_GREETING = re.compile(
+    r"^\s*(?:hi+|hey+|hello+|hiya|yo|morning|good (?:morning|evening|afternoon)|im back|i m back)"
+    r"(?:\s+(?:there|mend|again))?\s*[.!]*\s*$",
+    re.I,
+)
 _QUESTION = re.compile(
     r"\?\s*$|^\s*(?:are|is|can|could|should|would|will|do|does|what|why|how)\b", re.I
 )
@@ -738,8 +751,12 @@ def _heard_between_steps(step: _Step, body: str) -> None:
     if _QUESTION.search(body):
         step.say("idle", "question")
         return
+    if _GREETING.match(body):
+        step.say("idle", "hello")
+        return
     found = heard.line_for(body, heard.Listen(("feelings", "duration", "kind")))
-    step.replies.append(Reply(found[0] if found else content.text("idle", "heard")))
+    said_back = found is not None and not found[1].startswith("other.")  # something of theirs
+    step.replies.append(Reply(found[0] if found and said_back else content.text("idle", "heard")))
 
 
 def _text(step: _Step, body: str) -> None:

@@ -136,7 +136,8 @@ def match(options: Sequence[Labelled], typed: str, *, numbers: bool = True) -> s
         return options[index - 1 if index > 0 else index].key if index <= len(options) else None
     words = core.split()
     if len(words) > 1 and words[0] in _words()["yes"]:  # "yeah save": the yes, then what
-        again = match(options, " ".join(words[1:]), numbers=numbers)
+        rest = plain.split()[1:] if plain.split()[:1] == words[:1] else words[1:]
+        again = match(options, " ".join(rest), numbers=numbers)
         if again is not None:
             return again
     for answer in ("yes", "no"):
@@ -150,7 +151,8 @@ def match(options: Sequence[Labelled], typed: str, *, numbers: bool = True) -> s
             return option.key
     said_as_is = any(core in _plain(o.label).split() for o in options)
     for option in options:
-        if core in _synonyms().get(_value(option.key), ()) and not said_as_is:
+        named = _synonyms().get(_value(option.key), frozenset())
+        if (core in named or plain in named) and not said_as_is:
             return option.key  # "keep" for "Save it", unless an option says "keep" itself
     wanted = _tokens(core)
     if not wanted and len(core.split()) > 1:

@@ -344,3 +344,20 @@ def parse_days(text: str) -> Days | None:
             return None
         position += 1
     return frozenset(chosen) if chosen else None
+
+
+_CLEAR_TIME: Final = re.compile(
+    r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|\bnoon\b|\bmidnight\b",
+    re.I,
+)
+
+
+def find_time(text: str) -> time | None:
+    """A time typed alone, or one clearly said inside a sentence ("when hes at work. like
+    11am"); only forms that cannot be anything else count inside a sentence."""
+    whole = parse_time(text)
+    if whole is not None:
+        return whole
+    found = [parse_time(m.group(0)) for m in _CLEAR_TIME.finditer(text)]
+    clear = {t for t in found if t is not None}
+    return clear.pop() if len(clear) == 1 else None

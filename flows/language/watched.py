@@ -162,3 +162,17 @@ def asks_about_privacy(text: str) -> bool:
     answered plainly, before anything else, and never taken as an answer to a step."""
     plain = normalise.join_apostrophes(normalise.unify(text).casefold())
     return len(plain) <= 200 and _ASKS.search(" ".join(plain.split())) is not None
+
+
+_BLAMES_SELF: Final = re.compile(
+    r"\b(?:(?:its|it s|it is|this is|all) (?:all )?my (?:own )?fault|i deserve (?:it|this|that|"
+    r"him|her|them|to be|what)|i brought (?:it|this) on myself|i had it coming|i asked for it|"
+    r"i make (?:him|her|them) (?:so )?(?:angry|mad|do it|like this))\b"
+)
+
+
+def blames_self(text: str) -> bool:
+    """Someone taking the blame for how they are treated ("its my fault hes like this, i
+    deserve him checking"): met, gently, with what is true, before anything else."""
+    plain = normalise.join_apostrophes(normalise.unify(text).casefold())
+    return _BLAMES_SELF.search(" ".join(plain.split())) is not None

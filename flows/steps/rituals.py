@@ -113,7 +113,7 @@ def chosen(slots: dict[str, str]) -> Listed | None:
 
 
 def a_time(event: EventData) -> bool:
-    return times.parse_time(value_of(event)) is not None
+    return times.find_time(value_of(event)) is not None
 
 
 _BARE_HOUR = re.compile(r"^\s*(?:at\s+)?(?:[1-9]|1[01])\s*$")
@@ -122,7 +122,7 @@ _BARE_HOUR = re.compile(r"^\s*(?:at\s+)?(?:[1-9]|1[01])\s*$")
 
 def keep_time(event: EventData) -> None:
     typed = value_of(event)
-    parsed = times.parse_time(typed)
+    parsed = times.find_time(typed)
     if parsed is not None:
         turn = model_of(event)
         turn.slots["time"] = parsed.strftime("%H:%M")
@@ -135,7 +135,7 @@ def keep_time(event: EventData) -> None:
 
 def in_quiet_hours(event: EventData) -> bool:
     """The time just typed or picked lies inside the quiet hours this person set."""
-    parsed = times.parse_time(value_of(event))
+    parsed = times.find_time(value_of(event))
     profile = model_of(event).profile
     return parsed is not None and reminders.in_quiet_hours(
         parsed, profile.quiet_from, profile.quiet_to

@@ -7,6 +7,7 @@ whether, to continue. Nothing of this is ever shown to a partner.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from transitions import EventData
@@ -108,13 +109,31 @@ def _after(flow: Flow, turn: Turn) -> Reply:
     )
 
 
+_PARTS = re.compile(r"[.,;!?]+|\band\b|\bbut\b", re.I)
+_SAID = re.compile(r"^\s*(?:i said|i told you|its|it s|it's|im in|i'm in|i am in|in)\s+", re.I)
+
+
+def _country_in(text: str) -> str | None:
+    """A country told whole ("Germany") or as part of a reply ("uk. and yeah im ok")."""
+    found = country_from_text(text)
+    if found is not None:
+        return found
+    for part in _PARTS.split(text):
+        part = _SAID.sub("", part.strip())
+        if part and len(part.split()) <= 3:
+            found = country_from_text(part)
+            if found is not None:
+                return found
+    return None
+
+
 def _a_country(event: EventData) -> bool:
-    return country_from_text(value_of(event)) is not None
+    return _country_in(value_of(event)) is not None
 
 
 def _set_country(event: EventData) -> None:
     turn = model_of(event)
-    code = country_from_text(value_of(event))
+    code = _country_in(value_of(event))
     turn.profile = replace(turn.profile, country=code)
     turn.slots[NEW_NUMBERS] = "1"  # new numbers: the whole help again
     turn.hint = content.text("safety.country_set", country=for_country(code).country_name)

@@ -158,3 +158,17 @@ def test_no_dont_save_that_at_a_review_leaves_with_nothing_kept() -> None:
     assert chat.conversation.idle
     assert content.text("global", "cancel_done") in chat.said
     assert not chat.records
+
+
+def test_erasing_in_a_hurry_is_understood() -> None:
+    erase = (Option("e.c.erase", "Yes, erase everything"), Option("e.c.keep", "No, keep it"))
+    assert match(erase, "yes delete it all") == "e.c.erase"
+    assert match(erase, "delete it all") == "e.c.erase"
+
+
+def test_hi_between_steps_is_greeted_not_comforted() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.text("hi")
+    assert content.text("idle", "hello") in chat.said
+    assert "hurt" not in chat.last[0].text

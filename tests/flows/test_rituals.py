@@ -324,3 +324,12 @@ def test_a_bare_hour_is_morning_and_says_so_with_the_way_to_the_evening() -> Non
     chat.command("back")
     chat.text("9pm")
     assert chat.conversation.slots["time"] == "21:00"
+
+
+def test_a_time_said_inside_a_sentence_is_read() -> None:
+    chat = Chat(Profile(True, "hurt", timezone="Europe/Lisbon", safety_checked_on="2026-03-01"))
+    chat.command("rituals")
+    chat.pick("add")
+    chat.pick("checkin")
+    chat.text("when hes at work. like 11am")
+    assert chat.conversation.slots["time"] == "11:00"

@@ -535,3 +535,29 @@ def test_what_is_already_on_is_not_offered_again_after_help() -> None:
     chat.pick("neutral")
     offered = [o.key.rsplit(".", 1)[-1] for r in chat.last for o in r.options]
     assert "neutral" not in offered and "resume" in offered
+
+
+def test_taking_the_blame_for_being_controlled_is_met_with_what_is_true() -> None:
+    chat = onboarded()
+    chat.text(ABUSE)
+    chat.pick("safe")
+    chat.pick("later")
+    chat.text("but its my fault hes like this. i cheated so i deserve him checking")
+    assert content.text("safety.not_your_fault") in chat.said
+
+
+def test_a_country_told_inside_an_answer_shows_its_numbers() -> None:
+    chat = onboarded()
+    chat.text(ABUSE)
+    chat.text("uk. and yeah im ok")
+    assert for_country("gb").emergency in chat.said
+
+
+def test_ready_says_nothing_misleading_while_paused() -> None:
+    chat = onboarded()
+    chat.text(ABUSE)
+    chat.pick("safe")
+    chat.pick("later")
+    chat.command("ready")
+    assert not chat.profile.ready_for_two
+    assert content.text("pace", "ready") not in chat.said
