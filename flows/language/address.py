@@ -131,6 +131,8 @@ def partner_pronouns(notes: Sequence[str]) -> Gender | None:
             return _PARTNER_NOUNS[m.group(1).casefold()]
     per_note = [_genders(n) for n in notes]
     both: set[Gender] = set().union(*per_note) if per_note else set()
+    if any(_NAMED_OTHER.search(n) for n in notes):
+        return None  # "drove past daves house, his car was there": whose "his" is not clear
     if len(both) == 1:
         return next(iter(both))
     if per_note and len(per_note[0]) == 1:
@@ -139,11 +141,20 @@ def partner_pronouns(notes: Sequence[str]) -> Gender | None:
     return next(iter(alone)) if len(alone) == 1 else None
 
 
+_NAMED_OTHER: Final = re.compile(
+    r"\b(?!my\b|your\b|his\b|her\b|their\b|our\b)[a-z]+(?:'s|’s|s) (?:house|place|car|flat|"
+    r"apartment|party|work|office|wife|girlfriend|boyfriend|husband|phone|number)\b",
+    re.I,
+)
+"""Someone named by what is theirs ("daves house", "Sam's car"): another person who could be
+"he" or "she", so the partner's pronoun cannot be told from the notes."""
+
+
 def _crowded(note: str, gender: Gender) -> bool:
     """Someone else in the note could be "he"/"she" too ("his brother", "a woman")."""
     rest = _PARTNER_RE.sub(" ", note)
     words = {w.casefold().replace("’", "'") for w in _WORD.findall(rest)}
-    return bool(words & _OTHERS[gender])
+    return bool(words & _OTHERS[gender]) or _NAMED_OTHER.search(rest) is not None
 
 
 def _cased(like: str, word: str) -> str:

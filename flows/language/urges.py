@@ -240,9 +240,10 @@ _COMPULSION: Final = re.compile(
 )
 
 
-def is_urge(sentence: str) -> bool:
+def is_urge(sentence: str, *, acts: bool = True) -> bool:
     """Whether a sentence tells what the speaker wanted to do in the heat of the moment, or
-    did (an act: "I wanted to smash it", "I yelled at him"), not a feeling or a need."""
+    did (an act: "I wanted to smash it", "I yelled at him"), not a feeling or a need.
+    `acts=False` counts only what was wanted (a trigger's moment may itself be an act)."""
     text = _plain(sentence)
     if not text:
         return False
@@ -251,6 +252,8 @@ def is_urge(sentence: str) -> bool:
             before = text[: found.start("frame")].split()
             if _speaker(before, found.group("frame")) and not _NEGATED.search(text[: found.end()]):
                 return True
+    if not acts:
+        return False
     acted = re.search(r"(?:^|\bi )\w+ed\b|\bmy \w+ did\b|\bwent\b", text)
     if _COMPULSION.search(text) and acted:
         return True  # "grabbed it before i could stop myself", "my thumbs did it on their own"
@@ -278,7 +281,7 @@ _SENTENCE: Final = re.compile(r"[^.!?\n]+[.!?]*\s*|\n+")
 _LEADING_JOIN: Final = re.compile(r"^\s*(?:[,;:–—-]\s*)?(?:(?:and|but|so|then)\b[,\s]*)*", re.I)
 
 
-def split(text: str) -> tuple[str, tuple[str, ...]]:
+def split(text: str, *, acts: bool = True) -> tuple[str, tuple[str, ...]]:
     """The text without its urges, and the urges taken out (each as written).
 
     A sentence is read clause by clause, so "He was texting at dinner and I wanted to grab it
@@ -293,8 +296,8 @@ def split(text: str) -> tuple[str, tuple[str, ...]]:
             continue
         cuts = [0, *(m.start() for m in _CLAUSE_BREAK.finditer(sentence)), len(sentence)]
         pieces = [sentence[a:b] for a, b in itertools.pairwise(cuts) if b > a]
-        left = [p for p in pieces if not is_urge(p)]
-        urges += [_LEADING_JOIN.sub("", p).strip(" ,.;") for p in pieces if is_urge(p)]
+        left = [p for p in pieces if not is_urge(p, acts=acts)]
+        urges += [_LEADING_JOIN.sub("", p).strip(" ,.;") for p in pieces if is_urge(p, acts=acts)]
         if not left:
             continue
         joined = "".join(left)

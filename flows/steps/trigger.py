@@ -89,6 +89,8 @@ class _Draft:
     unsure: bool  # "he"/"she" is in it and there is no telling which is the partner
 
 
+_TO_LEAD = re.compile(r"^\s*(?:honestly|tbh|just|really|i need|i want)?[\s,]*(?:to\s+)?", re.I)
+"""A need answered as an act ("honestly to go round and…") is read as "I want to …"."""
 _UNSURE_LEAD = re.compile(r"^\s*(?:idk|i don'?t know|i dont know|dunno|not sure)\b[\s.,!?-]*", re.I)
 """"idk. for her not to…": what they are unsure of stays in their notes, not in the message."""
 
@@ -100,7 +102,10 @@ def _for_partner(slots: Slots) -> _Draft:
     left_out: list[str] = []
     for part in ("happened", "old_pain", "need_now"):
         if parts.get(part):
-            kept, found = urges.split(_UNSURE_LEAD.sub("", parts[part]))
+            # What happened may be an act ("drove past his house"): only wanting is left out.
+            kept, found = urges.split(_UNSURE_LEAD.sub("", parts[part]), acts=part != "happened")
+            if part == "need_now" and kept and urges.is_urge(f"i want to {_TO_LEAD.sub('', kept)}"):
+                found, kept = (*found, kept), ""  # "to go round and smash his windscreen in"
             left_out += found
             parts[part] = tidy(kept, _NO_LEAD) if kept else ""
     present = [p for p in _TO_PARTNER if parts.get(p)]

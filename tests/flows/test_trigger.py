@@ -508,3 +508,19 @@ def test_an_urge_or_an_unsure_start_in_the_need_stays_out_of_the_message() -> No
     sent = message({"happened": "she went quiet", "need_now": "idk. for her not to worry"})
     assert "idk" not in sent
     assert "for you not to worry" in sent
+
+
+def test_a_threat_as_the_need_never_reaches_the_partner_and_a_named_other_stays_he() -> None:
+    from flows.steps.trigger import message
+
+    sent = message(
+        {
+            "happened": "i told you. drove past daves house. his car was there",
+            "old_pain": "all the times she said she was at her sisters",
+            "need_now": "honestly to go round and smash his windscreen in",
+            "ask": "neither",
+        }
+    )
+    assert "smash" not in sent and "windscreen" not in sent
+    assert "drove past daves house" in sent, "what happened stays, even when it was an act"
+    assert "your car" not in sent, "Dave's car is not the partner's"
