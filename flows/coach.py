@@ -41,7 +41,7 @@ from flows.core.contract import (
     Unsupported,
 )
 from flows.core.machine import Flow, Turn
-from flows.language import answers
+from flows.language import answers, urges
 from flows.language.classifier import Level
 from flows.language.screen import MODEL_SIGNAL, Screening, screen
 from flows.language.watched import asks_about_privacy, blames_self, watched
@@ -741,15 +741,23 @@ _GREETING = re.compile(
     re.I,
 )
 _QUESTION = re.compile(
-    r"\?\s*$|^\s*(?:are|is|can|could|should|would|will|do|does|what|why|how)\b", re.I
+    r"\?\s*$|^\s*(?:so\s+)?(?:are|is|can|could|should|would|will|do|does|what|whats|why|how|"
+    r"where|who|when)\b",
+    re.I,
 )
+_BOT = re.compile(r"\b(?:a bot|a robot|an ai|a person|a human|real person|chatgpt)\b", re.I)
 
 
 def _heard_between_steps(step: _Step, body: str) -> None:
     """Words between steps are met: a question honestly (Mend does not decide for anyone),
     anything else with a few words back where the gist gives some."""
     if _QUESTION.search(body):
-        step.say("idle", "question")
+        if urges.is_urge(body) or urges.wants_harm(body):  # "is it normal to want to punch him"
+            step.say("idle", "question_urge")
+        elif _BOT.search(body):
+            step.say("idle", "bot")
+        else:
+            step.say("idle", "question")
         return
     if _GREETING.match(body):
         step.say("idle", "hello")

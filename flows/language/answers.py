@@ -98,14 +98,36 @@ def _says(option: Labelled, answer: str) -> bool:
     return _value(option.key) in ("no", "not_now", "later", "skip") or first in ("no", "not")
 
 
+_DISCARDING: Final = re.compile(
+    r"\b(?:don ?t|do not|dont) (?:save|keep)\b|\bdiscard\b|\bdelete (?:it|that|this)\b|"
+    r"\bthrow (?:it|that) away\b|\bscrap (?:it|that)\b"
+)
+
+
 def discards(typed: str) -> bool:
     """A "no, don't save that" where Mend asks whether to keep something."""
-    return _plain(typed) in _words()["discard"]
+    plain = _plain(typed)
+    if plain in _words()["discard"]:
+        return True
+    return len(plain.split()) <= 8 and _DISCARDING.search(plain) is not None
 
 
 def keeps_as_is(typed: str) -> bool:
     """A short "no, it's true" where Mend asked whether to write it again: keep, not a rewrite."""
-    return _plain(typed) in _words()["keep_as_is"]
+    plain = _plain(typed)
+    return plain in _words()["keep_as_is"] or _core(plain) in _words()["keep_as_is"]
+
+
+def _role_said(plain: str, options: Sequence[Labelled]) -> str | None:
+    """ "im the one who got cheated on obviously": the role option it names, if one does."""
+    roles = _data()["roles"]
+    text = f" {plain} "
+    named = [
+        o.key
+        for o in options
+        if any(f" {_plain(p)} " in text for p in roles.get(_value(o.key), ()))
+    ]
+    return named[0] if len(named) == 1 else None
 
 
 def match(options: Sequence[Labelled], typed: str, *, numbers: bool = True) -> str | None:
@@ -122,7 +144,20 @@ def match(options: Sequence[Labelled], typed: str, *, numbers: bool = True) -> s
     if not numbers and any(ch.isdigit() for ch in exact):
         return None  # where numbers are answers, a typed "12" is noon, not the option "12:30"
     plain = _plain(typed)
-    if not plain or len(plain.split()) > MAX_WORDS + 3:
+    if not plain:
+        return None
+    role = _role_said(plain, options) if len(plain.split()) <= 12 else None
+    if role is not None:
+        return role
+    if len(plain.split()) <= 10 and plain.split()[0] in _words()["no"] | _words()["yes"]:
+        # "nah shes not violent shes just a liar": the no, said with a reason
+        lead = "yes" if plain.split()[0] in _words()["yes"] else "no"
+        said = [o for o in options if _says(o, lead)]
+        if len(said) > 1:
+            said = [o for o in said if _plain(o.label).split()[:1] == [lead]] or said
+        if len(said) == 1 and _plain(said[0].label).split()[:1] == [lead]:
+            return said[0].key
+    if len(plain.split()) > MAX_WORDS + 3:
         return None
     core = _core(plain) or plain
     if len(core.split()) > MAX_WORDS:
@@ -145,7 +180,8 @@ def match(options: Sequence[Labelled], typed: str, *, numbers: bool = True) -> s
             said = [o for o in options if _says(o, answer)]
             if len(said) > 1:  # "No, I feel safe" says no in its words; "Skip" only by its key
                 said = [o for o in said if _plain(o.label).split()[:1] == [answer]] or said
-            return said[0].key if len(said) == 1 else None
+            if said:  # no yes or no on screen: "go on" may still be an option's words
+                return said[0].key if len(said) == 1 else None
     for option in options:
         if _plain(option.label) == core or _value(option.key).replace("_", " ") == core:
             return option.key

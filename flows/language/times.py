@@ -190,7 +190,7 @@ _BETWEEN: Final = re.compile(
     r"\s*(?:-+>?|–|—|~|→|\bto\b|\btill\b|\btil\b|\buntil\b|\buntill\b|\bthru\b|\bthrough\b"
     r"|\band\b)\s*"
 )
-_RANGE_LEAD: Final = re.compile(r"^(?:(?:from|between|quiet|hours)\s+)+")
+_RANGE_LEAD: Final = re.compile(r"^(?:(?:from|between|quiet|hours|after|starting)\s+)+")
 NIGHT: Final = (23 * 60, 6 * 60)
 """The heart of the night, 23:00–06:00, which a stretch of quiet is read to cover."""
 

@@ -313,3 +313,15 @@ def split(text: str, *, acts: bool = True) -> tuple[str, tuple[str, ...]]:
             joined += " "
         kept.append(joined)
     return "".join(kept).strip(), tuple(u for u in urges if u)
+
+
+_HARM_WANTED: Final = re.compile(
+    r"\b(?:want|wanting|wanted|urge|feel like|felt like|tempted)\b(?:\s+\w+){0,3}?\s+"
+    r"(?:to\s+)?(?:punch|hit|hurt|kill|smash|slap|kick|strangle|choke|stab|beat|attack)\b"
+)
+
+
+def wants_harm(text: str) -> bool:
+    """A question or remark about wanting to hurt someone or break something ("is it normal
+    to want to punch him"), whoever the sentence starts with."""
+    return _HARM_WANTED.search(_plain(text)) is not None

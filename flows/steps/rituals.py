@@ -116,7 +116,9 @@ def a_time(event: EventData) -> bool:
     return times.find_time(value_of(event)) is not None
 
 
-_BARE_HOUR = re.compile(r"^\s*(?:at\s+)?(?:[1-9]|1[01])\s*$")
+_BARE_HOUR = re.compile(
+    r"^\s*(?:at\s+|around\s+|about\s+)?(?:[1-9]|1[01])\s*(?:-?\s*ish|o'?\s*clock)?\s*$", re.I
+)
 """A bare "9": read as 09:00, and said so, since a bedtime ritual may have meant 21:00."""
 
 

@@ -172,3 +172,23 @@ def test_words_at_the_welcome_are_met_and_the_start_goes_on() -> None:
     chat.text("hi. things at home are hard")
     assert content.text("onboarding.heard") in chat.said
     assert chat.where == ("onboarding", "consent")
+
+
+def test_questions_between_steps_are_met_for_what_they_ask() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.text("is it normal to want to punch him")
+    assert content.text("idle", "question_urge") in chat.said
+    chat.text("are you a bot?")
+    assert content.text("idle", "bot") in chat.said
+    chat.text("so whats the point of you then")
+    assert content.text("idle", "question") in chat.said
+
+
+def test_the_role_is_understood_in_people_s_own_words() -> None:
+    chat = Chat()
+    chat.command("start")
+    chat.pick("ok")
+    chat.pick("agree")
+    chat.text("im the one who got cheated on obviously")
+    assert chat.profile.role == "hurt"
