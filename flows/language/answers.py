@@ -115,12 +115,23 @@ def discards(typed: str) -> bool:
 def keeps_as_is(typed: str) -> bool:
     """A short "no, it's true" where Mend asked whether to write it again: keep, not a rewrite."""
     plain = _plain(typed)
-    return plain in _words()["keep_as_is"] or _core(plain) in _words()["keep_as_is"]
+    if plain in _words()["keep_as_is"] or _core(plain) in _words()["keep_as_is"]:
+        return True
+    return len(plain.split()) <= 10 and _SAID_SO.search(plain) is not None
+
+
+_SAID_SO: Final = re.compile(
+    r"\b(?:thats|that is|its|it is|this is)\s+(?:literally\s+|exactly\s+|just\s+)?what\s+"
+    r"(?:she|he|they|you)\s+(?:said|told me|says)\b|\bi\s+(?:just\s+)?(?:repeated|copied|quoted)\b"
+)
+"""'But thats literally what she said': the mirror was faithful; keep it."""
 
 
 def _role_said(plain: str, options: Sequence[Labelled]) -> str | None:
     """ "im the one who got cheated on obviously": the role option it names, if one does."""
     roles = _data()["roles"]
+    if not set(roles) <= {_value(o.key) for o in options}:
+        return None  # only where the question is which one they are
     text = f" {plain} "
     named = [
         o.key
@@ -132,8 +143,10 @@ def _role_said(plain: str, options: Sequence[Labelled]) -> str | None:
 
 def match(options: Sequence[Labelled], typed: str, *, numbers: bool = True) -> str | None:
     """The key of the one option `typed` means, or None when it is not clearly one of them."""
-    if not options or len(typed) > MAX_TYPED:
+    if not options:
         return None
+    if len(typed) > MAX_TYPED:  # a message; only a role told in it ("i hid a debt…") counts
+        return _role_said(_plain(typed), options) if len(typed) <= 300 else None
     exact = normalise.label(typed)
     if numbers and exact.isdecimal() and exact.isascii():
         index = int(exact) - 1
@@ -146,7 +159,7 @@ def match(options: Sequence[Labelled], typed: str, *, numbers: bool = True) -> s
     plain = _plain(typed)
     if not plain:
         return None
-    role = _role_said(plain, options) if len(plain.split()) <= 12 else None
+    role = _role_said(plain, options) if len(plain.split()) <= 40 else None
     if role is not None:
         return role
     if len(plain.split()) <= 10 and plain.split()[0] in _words()["no"] | _words()["yes"]:

@@ -92,6 +92,7 @@ _MYSELF: Final = frozenset({"i", "im", "ive", "id", "ill", "we", "were", "u", "y
 _NOT_A_PERSON: Final = frozenset(
     {"to", "and", "that", "it", "what", "which", "this", "app", "phone", "there", "who", "not"}
     | {"am", "is", "are", "was", "were", "be", "been", "being", "just", "always", "still"}
+    | {"only", "even", "also", "really", "actually", "literally", "basically", "then", "never"}
 )
 _PARTNER: Final = frozenset(
     {"he", "she", "they", "hes", "shes", "theyre", "husband", "hubby", "wife", "partner", "bf",

@@ -65,8 +65,10 @@ _NEED_LEAD = re.compile(
 
 
 def for_two(profile: Profile) -> bool:
-    """Whether asking the partner for something belongs in this step for this person."""
-    return policy.for_two(profile)
+    """Whether asking the partner for something belongs in this step for this person: for
+    two people working on it together, and not for the one who broke the trust, since asking
+    the hurt partner to soothe their trigger turns the repair around. Their notes stay theirs."""
+    return policy.for_two(profile) and profile.role != "broke"
 
 
 _NO_LEAD = re.compile(r"(?!)")

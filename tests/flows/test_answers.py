@@ -172,3 +172,37 @@ def test_hi_between_steps_is_greeted_not_comforted() -> None:
     chat.text("hi")
     assert content.text("idle", "hello") in chat.said
     assert "hurt" not in chat.last[0].text
+
+
+def test_a_role_told_in_a_whole_confession_is_understood_only_at_the_role_question() -> None:
+    role = (
+        Option("o.r.hurt", "I was hurt"),
+        Option("o.r.broke", "I broke the trust"),
+        Option("o.r.both", "A bit of both"),
+    )
+    told = (
+        "i hid a gambling debt from my partner for 2 years and lied about it every time she asked"
+    )
+    assert match(role, told) == "o.r.broke"
+    assert match(role, "i guess i broke it. its on me") == "o.r.broke"
+    menu = (Option("idle..hurt", "Name what hurt"), Option("idle..journal", "My journal"))
+    assert match(menu, "he lied to me for months") is None
+
+
+@pytest.mark.parametrize(
+    ("options", "typed", "key"),
+    [
+        (
+            (Option("m.o.yes", "Yes, please"), Option("m.o.no", "Not now")),
+            "idk maybe later",
+            "m.o.no",
+        ),
+        ((Option("a.r.half", "Halfway (6 March 2027)"),), "halfway is good", "a.r.half"),
+        (SCORES, "meh like a 2 maybe", "c.s.2"),
+        (ASKED, "no shes not like that. im the problem here honestly", "o.s.safe"),
+    ],
+)
+def test_everyday_answers_from_the_second_round_of_play(
+    options: tuple[Option, ...], typed: str, key: str
+) -> None:
+    assert match(options, typed) == key

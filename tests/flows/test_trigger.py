@@ -524,3 +524,14 @@ def test_a_threat_as_the_need_never_reaches_the_partner_and_a_named_other_stays_
     assert "smash" not in sent and "windscreen" not in sent
     assert "drove past daves house" in sent, "what happened stays, even when it was an act"
     assert "your car" not in sent, "Dave's car is not the partner's"
+
+
+def test_one_who_broke_the_trust_keeps_a_trigger_as_notes_not_a_request_to_the_partner() -> None:
+    chat = Chat(Profile(True, "broke", safety_checked_on="2026-12-01"))
+    chat.command("trigger")
+    chat.pick("straight")
+    chat.text("a betting ad came on and she looked at me and left the room")
+    chat.pick("skip")
+    chat.pick("talk")
+    assert chat.where != ("trigger", "ask"), "not asked to ask the hurt partner for something"
+    assert "reassure me" not in chat.said.casefold()
