@@ -84,11 +84,18 @@ _LOWER_FIRST = frozenset(
 FEELING_WORDS = 8
 NEED_WORDS = 16
 LONG = "long"
+UNSURE = "unsure"
+_UNSURE_NEED = re.compile(
+    r"^\s*(?:idk|i\s*don'?t\s*know|i dont know|dunno|not sure|no idea|nothing|whatever|\?+)"
+    r"\s*[.!?]*\s*$",
+    re.I,
+)
 """The need check's finding for a need too long to be one."""
 
 # Which note explains a signal, in a part (`[reframe.<part>_notes]`). Sweeping words have
 # their own copy, one per word (`[reframe.sweeping]`).
 _NOTE_OF = {
+    UNSURE: UNSURE,
     "name_calling": "label",
     "you_are_trait": "label",
     "contempt": "label",
@@ -206,6 +213,8 @@ def _need(text: str) -> tuple[str, ...]:
     found = in_part("need", text)
     if len(text.split()) > NEED_WORDS:
         found = (*found, LONG)
+    if _UNSURE_NEED.match(text):
+        found = (*found, UNSURE)  # "idk": it is okay not to know; not pasted in as the need
     return found
 
 

@@ -475,3 +475,18 @@ def test_the_blind_batch_of_parts_holds_its_floors() -> None:
     assert 1 - len(wrong) / len(rows) >= MIN_ACCURACY, "\n".join(wrong)
     assert 1 - len(missed) / blame >= MIN_BLAME_RECALL, "\n".join(missed)
     assert 1 - len(alarms) / (len(rows) - blame) >= MIN_CLEAN_RECALL, "\n".join(alarms)
+
+
+def test_idk_as_the_need_is_met_and_not_pasted_into_the_statement() -> None:
+    chat = Chat()
+    chat.onboard("hurt")
+    chat.command("reframe")
+    chat.text("you always lie")
+    chat.text("ashamed")
+    chat.text("when she brought up the debt at dinner")
+    chat.text("idk")
+    assert chat.where == ("reframe", "need_check")
+    assert content.section("reframe.need_notes")["unsure"] in chat.said
+    chat.pick("rewrite")
+    chat.pick("honesty")
+    assert "need idk" not in chat.said
