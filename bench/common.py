@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 from telegram import Update
 from telegram.ext import Application
 
@@ -25,8 +26,39 @@ TOKEN = "123456:BENCH"
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
+POSTGRES_URL = os.environ.get(
+    "MEND_BENCH_POSTGRES_URL", "postgresql+psycopg://mend:mend@127.0.0.1/mend_bench"
+)
+
+
+def postgres_reachable() -> bool:
+    """Whether the bench's PostgreSQL database answers (the variant is left out if not)."""
+    try:
+        engine = create_engine(POSTGRES_URL)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:  # no server, no database, no driver: measure SQLite only
+        return False
+
+
 @contextmanager
-def database() -> Iterator[Engine]:
+def database(postgres: bool = False) -> Iterator[Engine]:
+    """A fresh database: SQLite in a temporary folder, or the bench's PostgreSQL emptied."""
+    if postgres:
+        fresh = create_engine(POSTGRES_URL)
+        with fresh.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        fresh.dispose()
+        migrate.upgrade(POSTGRES_URL)
+        engine = make_engine(POSTGRES_URL)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
     with tempfile.TemporaryDirectory(prefix="mend-bench-") as folder:
         url = sqlite_url(Path(folder))
         migrate.upgrade(url)

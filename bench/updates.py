@@ -19,7 +19,16 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bench.common import TOKEN, App, consent, database, journal_rows, mend_app, updates
+from bench.common import (
+    TOKEN,
+    App,
+    consent,
+    database,
+    journal_rows,
+    mend_app,
+    postgres_reachable,
+    updates,
+)
 from bot.service import Mend
 from storage.crypto import TextCipher, new_key
 from tests.fake_request import FakeRequest
@@ -75,20 +84,27 @@ VARIANTS = {
     "rules + model": (True, False, False),
     "rules + model, primed in a thread": (True, True, False),
 }
+POSTGRES_VARIANT = "rules only, on PostgreSQL"
+"""Measured too when the bench's PostgreSQL answers (bench.common.POSTGRES_URL)."""
 """Name: (language model on, model run in a worker thread before the coach, each fetched
 batch kept in the inbox and every update settled after its replies, as polling does)."""
 FETCHED = 100
 
 
 async def measure(
-    model_on: bool, in_thread: bool, round_no: int, echo: App, inbox: bool = False
+    model_on: bool,
+    in_thread: bool,
+    round_no: int,
+    echo: App,
+    inbox: bool = False,
+    postgres: bool = False,
 ) -> tuple[float, ...]:
     from flows.language import classifier
 
     classifier.configure(model_on)
     classifier.active()
     people = range(10_000, 10_000 + PEOPLE)
-    with database() as engine:
+    with database(postgres) as engine:
         service = Mend(engine, TextCipher([new_key().encode()]))
         consent(service, people)
         app = await mend_app(service, prime_in_thread=in_thread)
@@ -119,13 +135,16 @@ async def main() -> dict[str, Any]:
     echo = await echo_app()
     results: dict[str, Any] = {}
     print(f"updates per round: {PEOPLE * len(SCRIPT)} ({PEOPLE} people x {len(SCRIPT)} steps)")
-    for name, (model_on, in_thread, inbox) in VARIANTS.items():
+    variants = {name: (*flags, False) for name, flags in VARIANTS.items()}
+    if postgres_reachable():
+        variants[POSTGRES_VARIANT] = (False, False, False, True)
+    for name, (model_on, in_thread, inbox, postgres) in variants.items():
         echo_rates: list[float] = []
         mend_rates: list[float] = []
         latencies: list[float] = []
         for round_no in range(ROUNDS):
             echo_rate, mend_rate, *lat = await measure(
-                model_on, in_thread, round_no, echo, inbox
+                model_on, in_thread, round_no, echo, inbox, postgres
             )
             echo_rates.append(echo_rate)
             mend_rates.append(mend_rate)
