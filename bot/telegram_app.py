@@ -28,6 +28,7 @@ from telegram.error import Forbidden, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot import flood
 from bot.keyboards import keyboard_json
 from bot.mend_bot import MendBot
 from bot.reminders import Reminders
@@ -122,7 +123,8 @@ async def send_replies(bot: MendBot, chat_id: int, replies: Sequence[Reply]) -> 
 
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _answer(update, context)
+    if await flood.admitted(update, context):  # a chat over the flood limit is set aside
+        await _answer(update, context)
     # Done only once its replies went out: a crash before this hands it over again at start.
     context.application.bot_data["mend"].settle(update.update_id)
 
