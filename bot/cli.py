@@ -1,4 +1,4 @@
-"""`mend`: the one command an operator needs (run, chat, db upgrade, analyse)."""
+"""`mend`: the one command an operator needs (run, chat, db upgrade, backup, stats, analyse)."""
 
 from __future__ import annotations
 
@@ -22,14 +22,16 @@ def in_terminal(command: str, settings: Settings) -> bool:
     return command == "chat" or (command == "start" and settings.telegram_bot_token is None)
 
 
-def _settings(command: str = "", verbose: bool = False) -> Settings:
+def _settings(command: str = "", verbose: bool = False, json_logs: bool = False) -> Settings:
     """Settings, then logging: in the terminal chat, logs go to the data folder's log file
-    unless `--verbose` asks for them here (on stderr), so none lands among the replies."""
+    unless `--verbose` asks for them here (on stderr), so none lands among the replies.
+    `--json-logs` (or MEND_LOG_FORMAT=json) writes them as one JSON object a line."""
     settings = load_settings()
     token, key = settings.telegram_bot_token, settings.mend_secret_key
     secrets = [s.get_secret_value() for s in (token, key) if s is not None]
     quiet = in_terminal(command, settings) and not verbose
-    logs.setup(settings.log_level, secrets, log_file(settings) if quiet else None)
+    form: logs.LogFormat = "json" if json_logs else settings.mend_log_format
+    logs.setup(settings.log_level, secrets, log_file(settings) if quiet else None, form)
     from flows.language import classifier
 
     classifier.configure(settings.mend_language_model)
@@ -130,6 +132,84 @@ def cmd_upgrade(settings: Settings) -> int:
     return 0
 
 
+def cmd_backup(settings: Settings, path: str | None) -> int:
+    """A checked copy of the SQLite database, safe while the bot runs (storage.backup).
+
+    On PostgreSQL it makes nothing and says to use pg_dump, with exit code 2, so a script
+    that runs `mend backup && upload` never uploads a backup that was not made. The database
+    URL is never printed: it may hold a password.
+    """
+    from datetime import UTC, datetime
+
+    from storage.backup import BackupError, backup, default_name, sqlite_file
+    from storage.crypto import KEY_FILE
+
+    source = sqlite_file(settings.database)
+    if source is None:
+        raise SettingsError(
+            "backup copies SQLite only; on PostgreSQL use pg_dump "
+            "(pg_dump --format=custom --file=mend.dump <database>)"
+        )
+    folder = settings.mend_data_dir.resolve()
+    if path is None:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        target = default_name(folder, datetime.now(UTC))
+    else:
+        target = Path(path).expanduser().resolve()
+        if target.is_dir():
+            target = default_name(target, datetime.now(UTC))
+    try:
+        size = backup(source, target)
+    except BackupError as problem:
+        raise SettingsError(f"backup: {problem}") from None
+    key = "MEND_SECRET_KEY" if settings.mend_secret_key else str(folder / KEY_FILE)
+    print(
+        f"backup written to {target} ({size} bytes, checked). What people wrote is in it "
+        f"encrypted: keep {key} safe too, and apart from it."
+    )
+    return 0
+
+
+def cmd_stats(settings: Settings, as_json: bool) -> int:
+    """Counts only (storage.stats): never a word anyone wrote, never who anyone is."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.backup import sqlite_file
+    from storage.engine import make_engine
+    from storage.stats import read
+
+    source = sqlite_file(settings.database)
+    if source is not None and not source.is_file():
+        raise SettingsError(f"there is no database at {source} yet (`mend db upgrade` makes one)")
+    engine = make_engine(settings.database)
+    try:
+        figures = read(engine, datetime.now(UTC)).as_dict()
+    except SQLAlchemyError as problem:  # unreachable, or not migrated: the kind, not the URL
+        raise SettingsError(
+            f"cannot read the database ({type(problem).__name__}); is it up and at "
+            "`mend db upgrade`?"
+        ) from None
+    finally:
+        engine.dispose()
+    if as_json:
+        print(json.dumps(figures))
+        return 0
+    rows: list[tuple[str, object]] = []
+    for name, value in figures.items():
+        if isinstance(value, dict) and value:  # deliveries, by status
+            rows.extend((f"{name} {key}", n) for key, n in value.items())
+        elif isinstance(value, dict):
+            rows.append((name, 0))
+        else:
+            rows.append((name.replace("_", " "), value))
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0
+
+
 class _Describes(Protocol):
     def as_dict(self, text: str) -> dict[str, object]: ...
 
@@ -147,6 +227,11 @@ def json_lines(check: Callable[[str], _Describes], stdin: TextIO, stdout: TextIO
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="mend", description="Mend, a coach for rebuilding trust.")
+    top.add_argument(
+        "--json-logs",
+        action="store_true",
+        help="log one JSON object a line (the same as MEND_LOG_FORMAT=json)",
+    )
     sub = top.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the Telegram bot (long polling)")
     chat = sub.add_parser("chat", help="talk to Mend in this terminal")
@@ -164,6 +249,16 @@ def parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations up to the newest")
+    backup = sub.add_parser(
+        "backup", help="copy the SQLite database, safe while the bot runs (PostgreSQL: pg_dump)"
+    )
+    backup.add_argument(
+        "path",
+        nargs="?",
+        help="a new file or a folder (default: mend-backup-<UTC time>.db in the data folder)",
+    )
+    stats = sub.add_parser("stats", help="how the service is doing, in numbers only")
+    stats.add_argument("--json", action="store_true", help="one JSON object, for machines")
     sub.add_parser("analyse", help="classify statements on stdin as blame / I-statement / neutral")
     sub.add_parser("screen", help="screen messages on stdin for crisis (one JSON line each)")
     sub.add_parser("secret", help="print a new MEND_SECRET_KEY")
@@ -191,13 +286,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(new_key())
         return 0
     try:
-        settings = _settings(args.command, getattr(args, "verbose", False))
+        settings = _settings(args.command, getattr(args, "verbose", False), args.json_logs)
         if args.command == "run":
             return cmd_run(settings)
         if args.command == "chat":
             return cmd_chat(settings, args.person)
         if args.command == "start":
             return cmd_start(settings)
+        if args.command == "backup":
+            return cmd_backup(settings, args.path)
+        if args.command == "stats":
+            return cmd_stats(settings, args.json)
         return cmd_upgrade(settings)
     except SettingsError as problem:
         print(f"mend: {problem}", file=sys.stderr)

@@ -6,18 +6,25 @@ None of that may reach a log, whatever LOG_LEVEL says.
 
 In the terminal chat the screen is the conversation, so logs go to a file instead (see
 `setup`): a log line among the replies reads like something Mend said.
+
+In production a log collector reads lines better as JSON (`MEND_LOG_FORMAT=json` or
+`mend --json-logs …`): one object a line, redacted exactly as the text lines are.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
 
 QUIET = {
     "httpx": logging.WARNING,
@@ -29,6 +36,11 @@ QUIET = {
 }
 PTB_BOT_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot")
 LOG_FILE = "mend.log"  # in the data folder, for the terminal chat
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LogFormat = Literal["text", "json"]
+# A partner invite travels as `/start CODE` or `…?start=CODE`; whoever holds the code can link
+# to the inviter, so it is redacted like a secret wherever it turns up.
+INVITE = re.compile(r"(start(?:=|%3D|\s+))[A-Za-z0-9_-]{16,}", re.IGNORECASE)
 
 
 class Redact(logging.Filter):
@@ -37,11 +49,10 @@ class Redact(logging.Filter):
         self.secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            for secret in self.secrets:
-                message = message.replace(secret, "[redacted]")
-            record.msg, record.args = message, None
+        message = record.getMessage()
+        hidden = redact(message, self.secrets)
+        if hidden != message:
+            record.msg, record.args = hidden, None
         return True
 
 
@@ -56,11 +67,35 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record), self.secrets)
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line (time, level, logger, message; the traceback when there is
+    one), for log collectors. Each field is redacted before it is encoded, so a secret is
+    found even where JSON would escape a character of it."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, str] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage(), self.secrets),
+        }
+        if record.exc_info:
+            line["exception"] = redact(self.formatException(record.exc_info), self.secrets)
+        if record.stack_info:
+            line["stack"] = redact(self.formatStack(record.stack_info), self.secrets)
+        return json.dumps(line, ensure_ascii=False)
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
+    """The configured secrets and any invite code, replaced by "[redacted]"."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, "[redacted]")
-    return text
+    return INVITE.sub(r"\1[redacted]", text)
 
 
 class WithholdUpdates(logging.Filter):
@@ -114,9 +149,15 @@ def private_file(path: Path) -> Path:
     return path
 
 
-def setup(level: str, secrets: Iterable[str] = (), file: Path | None = None) -> None:
+def setup(
+    level: str,
+    secrets: Iterable[str] = (),
+    file: Path | None = None,
+    form: LogFormat = "text",
+) -> None:
     """Log to stderr, or with `file` to that file alone; Python's own warnings go the same
-    way then, so nothing a library says lands in the terminal chat."""
+    way then, so nothing a library says lands in the terminal chat. `form="json"` writes one
+    JSON object a line instead of text, with the same redaction."""
     guard_library_loggers()
     handler: logging.Handler
     if file is None:
@@ -127,7 +168,7 @@ def setup(level: str, secrets: Iterable[str] = (), file: Path | None = None) -> 
     handler.set_name("mend")
     secrets = [s for s in secrets if s]
     handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+        JsonFormatter(secrets) if form == "json" else RedactingFormatter(TEXT_FORMAT, secrets)
     )
     handler.addFilter(Redact(secrets))
     handler.addFilter(StartUpFailure())

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.logs import LogFormat
 from storage.crypto import BadKey, local_key, parse_keys
 from storage.engine import sqlite_url
 
@@ -31,6 +32,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None)
     mend_data_dir: Path = Field(default=Path("data"))
     log_level: LogLevel = Field(default="INFO")
+    mend_log_format: LogFormat = Field(default="text")
     mend_secret_key: SecretStr | None = Field(default=None)
     reminder_rate: float = Field(default=25.0, gt=0, le=30)
     reminder_sweep_seconds: float = Field(default=20.0, gt=0, le=30)
@@ -72,6 +74,11 @@ class Settings(BaseSettings):
     @classmethod
     def _level(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("mend_log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod
