@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import http.client
 import itertools
 import json
 import math
@@ -34,7 +35,7 @@ from types import TracebackType
 from typing import Any, Final
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
-__all__ = ["ApiError", "Call", "FakeBotAPI"]
+__all__ = ["ApiError", "Call", "FakeBotAPI", "WebhookAttempt"]
 
 JSON = dict[str, Any]
 
@@ -60,6 +61,11 @@ _OPT_IN_UPDATE_TYPES: Final = frozenset(
 )
 
 _DEFAULT_FIRST_NAME: Final = "Alex"
+
+_SECRET_TOKEN_RE: Final = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
+_LOOPBACK: Final = frozenset({"127.0.0.1", "localhost", "::1"})
+_WEBHOOK_RETRY_CAP: Final = 2.0  # seconds; Telegram waits longer, tests should not
 
 _BOT_COMMAND_RE: Final = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?")
 _COMMAND_NAME_RE: Final = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -134,6 +140,37 @@ class Call:
             parts.append(f"files={sorted(self.files)}")
         parts.append("ok" if self.ok else f"FAILED {self.error_code} {self.description!r}")
         return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class WebhookAttempt:
+    """One POST of an update to the webhook: ``status`` is the HTTP answer, or None when the
+    connection failed (``error`` then says how)."""
+
+    update_id: int
+    url: str
+    status: int | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def _chat_of(update: JSON) -> int | None:
+    """The chat an update belongs to, for keeping one chat's deliveries in order."""
+    for value in update.values():
+        if not isinstance(value, dict):
+            continue
+        chat = value.get("chat")
+        if chat is None and isinstance(value.get("message"), dict):
+            chat = value["message"].get("chat")
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+        sender = value.get("from")
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            return int(sender["id"])
+    return None
 
 
 @dataclass(frozen=True)
@@ -496,6 +533,8 @@ class FakeBotAPI:
         username: str = "mend_test_bot",
         first_name: str = "Mend",
         validate_markup: bool = True,
+        webhook_retry_seconds: float = 0.05,
+        webhook_timeout: float = 10.0,
     ) -> None:
         self.token = token
         self.host = host
@@ -537,6 +576,20 @@ class FakeBotAPI:
         self._files_by_path: dict[str, _StoredFile] = {}
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._webhook_url: str | None = None
+        self._webhook_secret: str | None = None
+        self._webhook_max_connections = 40
+        self._webhook_routes: list[str] | None = None
+        self._webhook_workers: list[threading.Thread] = []
+        self._webhook_attempts: list[WebhookAttempt] = []
+        self._webhook_last_error: tuple[int, str] | None = None
+        self._in_flight: set[int] = set()
+        self._retry_at: dict[int, float] = {}
+        self._failed_tries: dict[int, int] = {}
+        self._delivered: dict[int, JSON] = {}
+        self._route_turn = itertools.count()
+        self.webhook_retry_seconds = webhook_retry_seconds
+        """The first pause before a failed delivery is tried again (doubled, up to 2 s)."""
+        self.webhook_timeout = webhook_timeout
         self._poll_generation = 0
         self._polls_started = 0
         self._polls_waiting = 0
@@ -736,6 +789,18 @@ class FakeBotAPI:
         with self._cond:
             return self._webhook_url
 
+    @property
+    def webhook_attempts(self) -> list[WebhookAttempt]:
+        """Every POST to the webhook so far, failed ones included, in the order they ended."""
+        with self._cond:
+            return list(self._webhook_attempts)
+
+    def wait_until_delivered(self, update_id: int, timeout: float = 10.0) -> None:
+        """Return once the webhook has answered 2xx for this update."""
+        self._wait_for(
+            lambda: update_id in self._delivered, timeout, f"update {update_id} to be delivered"
+        )
+
     def commands(self, *, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
         """Commands last registered with setMyCommands for this scope/language."""
         with self._cond:
@@ -789,6 +854,27 @@ class FakeBotAPI:
             self._rate = per_second
             self._tokens = max(1.0, per_second or 0.0)
             self._tokens_at = time.monotonic()
+
+    def route_webhook(self, urls: list[str] | None) -> None:
+        """A load balancer in front: deliveries go to these URLs in turn (a failed one is
+        tried again on the next) instead of the registered URL; None routes to it again.
+
+        The registered URL stays what ``getWebhookInfo`` reports, as with a real proxy."""
+        with self._cond:
+            self._webhook_routes = list(urls) if urls else None
+            self._cond.notify_all()
+
+    def redeliver(self, update_id: int) -> None:
+        """Deliver an update that was already accepted once more, as Telegram does when our
+        answer was lost (webhook delivery is at least once)."""
+        with self._cond:
+            update = self._delivered.get(update_id)
+            if update is None:
+                raise AssertionError(f"update {update_id} was not delivered yet")
+            del self._delivered[update_id]
+            self._updates.append(copy.deepcopy(update))
+            self._updates.sort(key=lambda u: int(u["update_id"]))
+            self._cond.notify_all()
 
     def block_chat(self, chat_id: int) -> None:
         """Simulate the user blocking the bot: sends answer 403 from now on."""
@@ -1185,6 +1271,109 @@ class FakeBotAPI:
         scope_key = json.dumps(scope or {"type": "default"}, sort_keys=True)
         return scope_key, str(language_code or "")
 
+    # ------------------------------------------------------------------ internals: webhook
+
+    def _start_webhook_workers(self) -> None:
+        """One delivery thread per allowed connection (Telegram's ``max_connections``)."""
+        while len(self._webhook_workers) < self._webhook_max_connections:
+            worker = threading.Thread(
+                target=self._deliver_forever,
+                name=f"FakeBotAPI-webhook-{len(self._webhook_workers)}",
+                daemon=True,
+            )
+            self._webhook_workers.append(worker)
+            worker.start()
+
+    def _deliver_forever(self) -> None:
+        """Take the next deliverable update, POST it, and keep it until answered 2xx.
+
+        Like Telegram: a non-2xx answer or a failed connection is tried again later (at
+        least once delivery); up to ``max_connections`` updates are in flight at once, and
+        one chat's updates go one at a time, in order.
+        """
+        while True:
+            with self._cond:
+                job, wait = self._next_delivery()
+                while job is None:
+                    if self._stopping:
+                        return
+                    self._cond.wait(wait)
+                    job, wait = self._next_delivery()
+            update, url, secret = job
+            status, error = self._post_update(url, update, secret)
+            with self._cond:
+                self._delivery_done(update, url, status, error)
+
+    def _next_delivery(self) -> tuple[tuple[JSON, str, str | None] | None, float | None]:
+        """The next update to POST (and where), or None with how long to wait at most."""
+        busy = len(self._in_flight) >= self._webhook_max_connections
+        if self._stopping or not self._webhook_url or busy:
+            return None, None
+        now = time.monotonic()
+        held: set[int] = set()  # chats with an earlier update still on its way
+        wait: float | None = None
+        for update in self._updates:
+            uid = int(update["update_id"])
+            chat = _chat_of(update)
+            if chat is not None and chat in held:
+                continue
+            due = self._retry_at.get(uid, 0.0)
+            if uid in self._in_flight or due > now:
+                if uid not in self._in_flight:
+                    wait = due - now if wait is None else min(wait, due - now)
+                if chat is not None:
+                    held.add(chat)
+                continue
+            self._in_flight.add(uid)
+            routes = self._webhook_routes or [self._webhook_url]
+            url = routes[next(self._route_turn) % len(routes)]
+            return (copy.deepcopy(update), url, self._webhook_secret), None
+        return None, wait
+
+    def _post_update(
+        self, url: str, update: JSON, secret: str | None
+    ) -> tuple[int | None, str | None]:
+        parts = urlsplit(url)
+        connection_class = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        )
+        conn = connection_class(parts.hostname or "", parts.port, timeout=self.webhook_timeout)
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers[_SECRET_HEADER] = secret
+        target = parts.path or "/"
+        if parts.query:
+            target += "?" + parts.query
+        try:
+            conn.request("POST", target, json.dumps(update).encode("utf-8"), headers)
+            response = conn.getresponse()
+            response.read()
+            return response.status, None
+        except (OSError, http.client.HTTPException) as exc:
+            return None, type(exc).__name__
+        finally:
+            conn.close()
+
+    def _delivery_done(
+        self, update: JSON, url: str, status: int | None, error: str | None
+    ) -> None:
+        uid = int(update["update_id"])
+        self._in_flight.discard(uid)
+        attempt = WebhookAttempt(uid, url, status, error)
+        self._webhook_attempts.append(attempt)
+        if attempt.ok:
+            self._updates = [u for u in self._updates if int(u["update_id"]) != uid]
+            self._retry_at.pop(uid, None)
+            self._failed_tries.pop(uid, None)
+            self._delivered[uid] = update
+        else:
+            tries = self._failed_tries[uid] = self._failed_tries.get(uid, 0) + 1
+            pause = min(self.webhook_retry_seconds * 2 ** (tries - 1), _WEBHOOK_RETRY_CAP)
+            self._retry_at[uid] = time.monotonic() + pause
+            what = f"Wrong response from the webhook: {status}" if status else error
+            self._webhook_last_error = (_now(), what or "Connection failed")
+        self._cond.notify_all()
+
     # ------------------------------------------------------------------ internals: HTTP
 
     def _handle_http(
@@ -1452,24 +1641,54 @@ class FakeBotAPI:
         return self._updates[:limit]
 
     def _set_webhook(self, params: Params, uploads: Uploads) -> bool:
-        url = params.get("url")
-        self._webhook_url = str(url) if url else None
+        url = str(params.get("url") or "")
+        secret = params.get("secret_token")
+        if secret is not None and not _SECRET_TOKEN_RE.match(str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        limit = params.get("max_connections", 40)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
+            raise ApiError(400, "Bad Request: bad webhook: invalid max_connections")
+        if url:
+            parts = urlsplit(url)
+            # Telegram wants HTTPS; the fake also takes plain HTTP on this machine.
+            if parts.scheme != "https" and not (
+                parts.scheme == "http" and parts.hostname in _LOOPBACK
+            ):
+                raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        if "allowed_updates" in params:
+            allowed = params["allowed_updates"]
+            self._allowed_updates = list(allowed) if allowed else None
+        self._webhook_url = url or None
+        self._webhook_secret = str(secret) if secret is not None else None
+        self._webhook_max_connections = limit
+        self._webhook_last_error = None
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        if url:
+            self._start_webhook_workers()
+        self._cond.notify_all()
         return True
 
     def _delete_webhook(self, params: Params, uploads: Uploads) -> bool:
         self._webhook_url = None
+        self._webhook_secret = None
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True
 
     def _get_webhook_info(self, params: Params, uploads: Uploads) -> JSON:
-        return {
+        info: JSON = {
             "url": self._webhook_url or "",
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
+        if self._webhook_url:  # never the secret: Telegram does not give it back
+            info["max_connections"] = self._webhook_max_connections
+            if self._allowed_updates is not None:
+                info["allowed_updates"] = list(self._allowed_updates)
+            if self._webhook_last_error is not None:
+                info["last_error_date"], info["last_error_message"] = self._webhook_last_error
+        return info
 
     def _set_my_commands(self, params: Params, uploads: Uploads) -> bool:
         commands = params.get("commands")
