@@ -21,7 +21,7 @@ from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
-from bot import logs
+from bot import logs, metrics
 
 log = logging.getLogger("mend.telegram")
 CLEAR_SPAN = 300
@@ -61,6 +61,7 @@ class MendBot(ExtBot[None]):
             self._raw = result
         return result
 
+    @metrics.counts_sends
     async def send_text(
         self, chat_id: int, text: str, markup_json: str | None = None, tries: int = 0
     ) -> Any:

@@ -28,7 +28,7 @@ from telegram.error import Forbidden, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import flood
+from bot import flood, metrics
 from bot.keyboards import keyboard_json
 from bot.mend_bot import MendBot
 from bot.reminders import Reminders
@@ -122,6 +122,7 @@ async def send_replies(bot: MendBot, chat_id: int, replies: Sequence[Reply]) -> 
 # --- handlers -----------------------------------------------------------------------------------
 
 
+@metrics.handling
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await flood.admitted(update, context):  # a chat over the flood limit is set aside
         await _answer(update, context)
@@ -344,6 +345,7 @@ def start_reminders(
 
     async def sweep(_: ContextTypes.DEFAULT_TYPE) -> None:
         await reminders.sweep()
+        metrics.SWEEPS.beat()  # for /readyz: this replica's sweep is alive
 
     queue = application.job_queue
     assert queue is not None, "python-telegram-bot[job-queue] is required"
