@@ -6,13 +6,16 @@ import argparse
 import contextlib
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from bot import logs
 from bot.service import Mend
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 EXIT_CONFIG = 2
 
@@ -28,7 +31,8 @@ def _settings(command: str = "", verbose: bool = False, json_logs: bool = False)
     `--json-logs` (or MEND_LOG_FORMAT=json) writes them as one JSON object a line."""
     settings = load_settings()
     token, key = settings.telegram_bot_token, settings.mend_secret_key
-    secrets = [s.get_secret_value() for s in (token, key) if s is not None]
+    hook = settings.mend_webhook_secret
+    secrets = [s.get_secret_value() for s in (token, key, hook) if s is not None]
     quiet = in_terminal(command, settings) and not verbose
     form: logs.LogFormat = "json" if json_logs else settings.mend_log_format
     logs.setup(settings.log_level, secrets, log_file(settings) if quiet else None, form)
@@ -56,32 +60,21 @@ def _mend(settings: Settings) -> Mend:
     return Mend(engine, cipher)
 
 
-def cmd_run(settings: Settings) -> int:
-    from telegram.error import InvalidToken, NetworkError
-
-    from bot.telegram_app import build_application, run_polling, start_outbox, start_reminders
-
+def _token(settings: Settings) -> str:
     if settings.telegram_bot_token is None:
         raise SettingsError(
             "TELEGRAM_BOT_TOKEN is not set (put it in .env; `mend chat` needs no token)"
         )
-    mend = _mend(settings)
-    application = build_application(
-        settings.telegram_bot_token.get_secret_value(),
-        mend,
-        base_url=settings.base_url,
-        base_file_url=settings.base_file_url,
-    )
-    start_outbox(application)
-    start_reminders(
-        application,
-        mend,
-        per_second=settings.reminder_rate,
-        every_seconds=settings.reminder_sweep_seconds,
-        lease_seconds=settings.reminder_lease_seconds,
-    )
+    return settings.telegram_bot_token.get_secret_value()
+
+
+@contextlib.contextmanager
+def _reaching_telegram(settings: Settings) -> Iterator[None]:
+    """A refused token or an unreachable API, said in one line (the CLI exits 2)."""
+    from telegram.error import InvalidToken, NetworkError
+
     try:
-        run_polling(application)
+        yield
     except InvalidToken:
         raise SettingsError(
             "TELEGRAM_BOT_TOKEN was refused by the Telegram API (revoked or mistyped? "
@@ -92,8 +85,116 @@ def cmd_run(settings: Settings) -> int:
             f"cannot reach the Telegram API at {settings.base_url.removesuffix('/bot')} "
             f"({type(problem).__name__}); check the network or TELEGRAM_API_URL"
         ) from None
+
+
+def _telegram(
+    settings: Settings, mend: Mend, token: str
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The Telegram application with its jobs (the outbox, the reminder sweep), the same
+    whether updates come by polling (`run`) or by webhook (`serve`)."""
+    from bot.telegram_app import build_application, start_outbox, start_reminders
+
+    application = build_application(
+        token, mend, base_url=settings.base_url, base_file_url=settings.base_file_url
+    )
+    start_outbox(application)
+    start_reminders(
+        application,
+        mend,
+        per_second=settings.reminder_rate,
+        every_seconds=settings.reminder_sweep_seconds,
+        lease_seconds=settings.reminder_lease_seconds,
+    )
+    return application
+
+
+def cmd_run(settings: Settings) -> int:
+    from bot.telegram_app import run_polling
+
+    token = _token(settings)
+    mend = _mend(settings)
+    try:
+        with _reaching_telegram(settings):
+            run_polling(_telegram(settings, mend, token))
     finally:
         mend.close()
+    return 0
+
+
+def _webhook_secret(settings: Settings) -> str:
+    if settings.mend_webhook_secret is None:
+        raise SettingsError(
+            "MEND_WEBHOOK_SECRET is not set: the webhook takes updates only from whoever "
+            "knows it (`mend webhook secret` makes one)"
+        )
+    return settings.mend_webhook_secret.get_secret_value()
+
+
+def cmd_serve(settings: Settings) -> int:
+    """Updates by webhook (bot.webhook): PTB without polling, uvicorn in front of it, until
+    SIGTERM. The webhook is registered once with `mend webhook set`, not here: each replica
+    registering itself as it starts would undo the others' settings."""
+    import asyncio
+
+    from bot import webhook
+
+    token, secret = _token(settings), _webhook_secret(settings)
+    host, port = settings.listen
+    try:
+        listening = webhook.listen_socket(host, port)
+    except OSError as problem:
+        raise SettingsError(
+            f"MEND_LISTEN: cannot listen on {host}:{port} ({problem.strerror or problem}); "
+            "is something else using it?"
+        ) from None
+    mend = _mend(settings)
+    try:
+        application = _telegram(settings, mend, token)
+        web = webhook.create_app(
+            application,
+            mend,
+            secret=secret,
+            path=settings.mend_webhook_path,
+            sweep_seconds=settings.reminder_sweep_seconds,
+        )
+        with _reaching_telegram(settings):
+            asyncio.run(webhook.serve(application, web, listening))
+    finally:
+        listening.close()
+        mend.close()
+    return 0
+
+
+def cmd_webhook(settings: Settings, action: str, out: TextIO | None = None) -> int:
+    """Register the webhook with Telegram, show what Telegram knows of it, or remove it."""
+    out = out or sys.stdout
+    import asyncio
+
+    from telegram import Bot
+    from telegram.error import BadRequest
+
+    from bot import webhook
+
+    bot = Bot(_token(settings), base_url=settings.base_url, base_file_url=settings.base_file_url)
+    try:
+        with _reaching_telegram(settings):
+            if action == "info":
+                out.write(json.dumps(asyncio.run(webhook.describe(bot)), indent=2) + "\n")
+            elif action == "delete":
+                asyncio.run(webhook.delete_webhook(bot))
+                print("webhook deleted: updates wait for `mend run` (polling)", file=out)
+            else:
+                url = settings.mend_webhook_url
+                if url is None:
+                    raise SettingsError(
+                        "MEND_WEBHOOK_URL is not set (the public https URL Telegram posts to, "
+                        "which your proxy passes to MEND_WEBHOOK_PATH)"
+                    )
+                limit = settings.mend_webhook_max_connections
+                asyncio.run(webhook.set_webhook(bot, url, _webhook_secret(settings), limit))
+                print(f"webhook set: Telegram posts updates to {url}", file=out)
+    except BadRequest as problem:  # e.g. "bad webhook: an HTTPS URL must be provided"
+        raise SettingsError(f"Telegram refused: {problem.message}") from None
     return 0
 
 
@@ -234,6 +335,19 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = top.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the Telegram bot (long polling)")
+    sub.add_parser(
+        "serve",
+        help="run the Telegram bot behind a webhook, with /healthz, /readyz and /metrics "
+        "(MEND_LISTEN, MEND_WEBHOOK_SECRET)",
+    )
+    hook = sub.add_parser("webhook", help="the webhook Telegram posts updates to")
+    hook_sub = hook.add_subparsers(dest="webhook_command", required=True)
+    hook_sub.add_parser(
+        "set", help="register MEND_WEBHOOK_URL with the secret (once, not per replica)"
+    )
+    hook_sub.add_parser("info", help="what Telegram reports about the webhook")
+    hook_sub.add_parser("delete", help="remove the webhook (back to polling with `mend run`)")
+    hook_sub.add_parser("secret", help="print a new MEND_WEBHOOK_SECRET")
     chat = sub.add_parser("chat", help="talk to Mend in this terminal")
     chat.add_argument(
         "--as", dest="person", default="local", help="whose conversation (default: local)"
@@ -285,10 +399,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(new_key())
         return 0
+    if args.command == "webhook" and args.webhook_command == "secret":
+        import secrets
+
+        print(secrets.token_urlsafe(32))  # Telegram allows A-Z, a-z, 0-9, _ and -
+        return 0
     try:
         settings = _settings(args.command, getattr(args, "verbose", False), args.json_logs)
         if args.command == "run":
             return cmd_run(settings)
+        if args.command == "serve":
+            return cmd_serve(settings)
+        if args.command == "webhook":
+            return cmd_webhook(settings, args.webhook_command)
         if args.command == "chat":
             return cmd_chat(settings, args.person)
         if args.command == "start":

@@ -18,6 +18,7 @@ from storage.engine import sqlite_url
 
 TELEGRAM_API = "https://api.telegram.org"
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram's setWebhook accepts
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -38,6 +39,13 @@ class Settings(BaseSettings):
     reminder_sweep_seconds: float = Field(default=20.0, gt=0, le=30)
     reminder_lease_seconds: float = Field(default=300.0, ge=1, le=3600)
     mend_language_model: bool = Field(default=True)
+    # `mend serve`: where Telegram posts updates (the public https URL of the proxy in front),
+    # the secret it sends back with each, and where this replica listens.
+    mend_webhook_url: str | None = Field(default=None)
+    mend_webhook_secret: SecretStr | None = Field(default=None)
+    mend_webhook_path: str = Field(default="/telegram")
+    mend_webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    mend_listen: str = Field(default="127.0.0.1:8080")
 
     @field_validator("mend_secret_key", mode="before")
     @classmethod
@@ -70,6 +78,44 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL such as http://127.0.0.1:8081")
         return value
 
+    @field_validator("mend_webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not _WEBHOOK_SECRET.match(value.strip()):
+            # Never echo the value.
+            raise ValueError("must be 1-256 letters, digits, _ or - (Telegram's rule)")
+        return value.strip()
+
+    @field_validator("mend_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not re.match(r"^https?://[^\s/]+(:\d+)?(/[^\s]*)?$", value):
+            raise ValueError(
+                "must be the public URL Telegram calls, e.g. https://example.org/telegram"
+            )
+        return value
+
+    @field_validator("mend_webhook_path")
+    @classmethod
+    def _webhook_path(cls, value: str) -> str:
+        value = value.strip()
+        if not re.match(r"^/[A-Za-z0-9._~/-]*$", value):
+            raise ValueError("must be a path such as /telegram")
+        return value
+
+    @field_validator("mend_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        host, sep, port = value.strip().rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, e.g. 127.0.0.1:8080 or 0.0.0.0:8080")
+        return f"{host}:{port}"
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _level(cls, value: object) -> object:
@@ -99,6 +145,12 @@ class Settings(BaseSettings):
         if self.mend_secret_key is not None:
             return parse_keys(self.mend_secret_key.get_secret_value())
         return [local_key(self.mend_data_dir, may_create)]
+
+    @property
+    def listen(self) -> tuple[str, int]:
+        """MEND_LISTEN as (host, port); an IPv6 host may be written in brackets."""
+        host, _, port = self.mend_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @property
     def base_url(self) -> str:
