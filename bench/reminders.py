@@ -90,8 +90,15 @@ def claim_and_compose(engine: Engine, cipher: TextCipher) -> tuple[float, float,
             break
         done += len(batch.outgoing)
         store.finish(
+            batch.token,
             [
-                {"d_id": o.delivery_id, "status": "sent", "prompt_id": o.prompt_id, "sent_at": DUE}
+                {
+                    "d_id": o.delivery_id,
+                    "r_id": o.claimed.ritual_id,
+                    "status": "sent",
+                    "prompt_id": o.prompt_id,
+                    "sent_at": DUE,
+                }
                 for o in batch.outgoing
             ],
             [{"r_id": o.claimed.ritual_id, "next_due_at": o.next_due_at} for o in batch.outgoing]

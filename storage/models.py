@@ -101,8 +101,9 @@ class Ritual(SQLModel, table=True):
     """A small daily ritual at a local time; `next_due_at` is that time in UTC.
 
     `label` holds the person's own words for a ritual they wrote themself (encrypted);
-    `days` lists weekday digits, Monday = 0. `lease_until` marks a claim by a sweep, so two
-    bot processes never send the same reminder.
+    `days` lists weekday digits, Monday = 0. `lease_until` marks a claim by a sweep, and
+    `claim_token` names its owner: only the owner may mark or renew it, so a sweep that
+    lost its claim (its lease ran out and another took over) cannot mark or resend.
     """
 
     __tablename__ = "rituals"
@@ -119,6 +120,7 @@ class Ritual(SQLModel, table=True):
     days: str = Field(max_length=7)
     next_due_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claim_token: str | None = Field(default=None, max_length=32)
     active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     # Shared by both rituals of an "ours" pair: kept on a day when both said done.
     pair_group: str | None = Field(default=None, max_length=32)
@@ -149,6 +151,8 @@ class Delivery(SQLModel, table=True):
     due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     snooze_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # The owner of a "later" being sent again (status "resending", its lease in snooze_until).
+    claim_token: str | None = Field(default=None, max_length=32)
 
 
 class Checkin(SQLModel, table=True):
@@ -246,6 +250,11 @@ class Agreement(SQLModel, table=True):
     status: str = Field(max_length=12)  # active, paused, ended
     review_sent: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    # A sweep's claim on the review or end prompt (its owner and lease), and who has had the
+    # prompt so far ("review:12,13"), so a sweep taking over sends only to whoever has not.
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claim_token: str | None = Field(default=None, max_length=32)
+    prompted: str | None = Field(default=None, max_length=64)
 
 
 class KeyFingerprint(SQLModel, table=True):

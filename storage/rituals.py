@@ -1,7 +1,9 @@
 """Rituals and their deliveries: the storage side of reminders that arrive once.
 
-The sweep claims due rituals with one portable `UPDATE … RETURNING` that sets a lease, so
-two bot processes never take the same row; each reminder is keyed by (ritual, local date)
+The sweep claims due rituals with one portable `UPDATE … RETURNING` that sets a lease and
+an owner token (storage/leases.py), so two bot processes never take the same row, and only
+the owner may mark, renew or release it: a sweep whose lease ran out and was taken over
+cannot mark the day or move the ritual on. Each reminder is keyed by (ritual, local date)
 under a unique constraint, which is what makes it arrive once across restarts and processes.
 On PostgreSQL the claim also skips rows another process has locked.
 """
@@ -18,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.core.contract import RitualItem
 from flows.views.reminders import OWN as OWN_WORDS
+from storage import leases
 from storage.conversations import DELETABLE
 from storage.models import ConversationRow, Delivery, Person, Ritual
 from storage.store import Store
@@ -75,6 +78,7 @@ class Claimed:
     reachable: bool  # active, and reminders not paused by the person
     paused: bool = False  # coaching paused after a crisis: only a neutral reminder
     individual: bool = False  # on the individual track: no questions meant for two
+    token: str = ""  # the claim's owner: only it may mark, renew or release the claim
 
 
 class RitualStore(Store):
@@ -198,13 +202,12 @@ class RitualStore(Store):
     # --- the sweep (hot for the scheduler: Core, in batches) -------------------------------
 
     def claim(self, now: datetime, lease: timedelta, batch: int) -> list[Claimed]:
+        """Due rituals, claimed until `now + lease` under a new owner token (one per claim)."""
+        token = leases.new_token()
+        free = or_(_rituals.c.lease_until.is_(None), _rituals.c.lease_until < now)
         due = (
             select(_rituals.c.id)
-            .where(
-                _rituals.c.active,
-                _rituals.c.next_due_at <= now,
-                or_(_rituals.c.lease_until.is_(None), _rituals.c.lease_until < now),
-            )
+            .where(_rituals.c.active, _rituals.c.next_due_at <= now, free)
             .order_by(_rituals.c.next_due_at)
             .limit(batch)
         )
@@ -212,8 +215,9 @@ class RitualStore(Store):
             due = due.with_for_update(skip_locked=True)
         claim = (
             update(_rituals)
-            .where(_rituals.c.id.in_(due.scalar_subquery()))
-            .values(lease_until=now + lease)
+            # `free` again: a row claimed meanwhile by another process is re-checked here.
+            .where(_rituals.c.id.in_(due.scalar_subquery()), free)
+            .values(lease_until=now + lease, claim_token=token)
             .returning(*_RITUAL_FACTS, _rituals.c.pair_group)
         )
         with self._write() as conn:
@@ -229,9 +233,15 @@ class RitualStore(Store):
             }
         # Each reminder follows its own person's state only: a partner's reminder never
         # changes because of the other's safety (that would tell them something happened).
-        return [self._claimed(r, people[r.person_id]) for r in rituals]
+        return [self._claimed(r, people[r.person_id], token) for r in rituals]
 
-    def _claimed(self, ritual: Any, person: Any) -> Claimed:
+    def renew(self, token: str, ritual_ids: Sequence[int], until: datetime) -> set[int]:
+        """Hold what this claim still owns until `until` (a sweep still sending); the ids it
+        no longer owns are missing from the answer: another sweep took them over."""
+        with self._write() as conn:
+            return leases.renew(conn, _rituals, _rituals.c.lease_until, token, ritual_ids, until)
+
+    def _claimed(self, ritual: Any, person: Any, token: str) -> Claimed:
         """A claimed ritual with its person's facts (rows from either claim query)."""
         return Claimed(
             ritual_id=ritual.id,
@@ -251,6 +261,7 @@ class RitualStore(Store):
             reachable=bool(person.active) and not bool(person.reminders_paused),
             paused=person.paused is not None,
             individual=person.track == "individual",
+            token=token,
         )
 
     def open_deliveries(self, rows: Sequence[dict[str, Any]]) -> dict[int, tuple[int, str]]:
@@ -309,40 +320,60 @@ class RitualStore(Store):
 
     def finish(
         self,
+        token: str,
         deliveries: Sequence[dict[str, Any]],
         rituals: Sequence[dict[str, Any]],
-    ) -> None:
-        """Mark deliveries (status, prompt, sent time) and move rituals to their next time.
+    ) -> set[int]:
+        """Mark deliveries (status, prompt, sent time) and move rituals to their next time,
+        for the rituals `token` still owns; returns their ids (the others changed nothing).
 
-        One transaction, so a ritual never advances without its day being recorded.
+        Each delivery names its ritual (`r_id`). One transaction, so a ritual never advances
+        without its day being recorded. The rituals are written first: on PostgreSQL that
+        locks them, so no one can take them over between the fence and the marks. A day
+        already answered by its person ("done", "later") keeps that answer.
         """
+        ids = sorted({r["r_id"] for r in rituals} | {d["r_id"] for d in deliveries})
+        if not ids:
+            return set()
         with self._write() as conn:
-            if deliveries:
+            if rituals:
+                conn.execute(
+                    update(_rituals)
+                    .where(
+                        _rituals.c.id == bindparam("r_id"),
+                        _rituals.c.claim_token == bindparam("owner"),
+                    )
+                    .values(next_due_at=bindparam("next_due_at"), lease_until=None),
+                    [{**r, "owner": token} for r in rituals],
+                )
+            held = set(
+                conn.execute(
+                    select(_rituals.c.id).where(
+                        _rituals.c.id.in_(ids), _rituals.c.claim_token == token
+                    )
+                ).scalars()
+            )
+            mine = [d for d in deliveries if d["r_id"] in held]
+            if mine:
                 conn.execute(
                     update(_deliveries)
-                    .where(_deliveries.c.id == bindparam("d_id"))
+                    .where(_deliveries.c.id == bindparam("d_id"), _deliveries.c.status == "claimed")
                     .values(
                         status=bindparam("status"),
                         prompt_id=bindparam("prompt_id"),
                         sent_at=bindparam("sent_at"),
                     ),
-                    list(deliveries),
+                    mine,
                 )
-            if rituals:
-                conn.execute(
-                    update(_rituals)
-                    .where(_rituals.c.id == bindparam("r_id"))
-                    .values(next_due_at=bindparam("next_due_at"), lease_until=None),
-                    list(rituals),
-                )
+        return held
 
-    def release(self, ritual_ids: Sequence[int]) -> None:
-        """Give a claim back (a send that must be retried on the next sweep)."""
+    def release(self, token: str, ritual_ids: Sequence[int]) -> None:
+        """Give a claim back (a send that must be retried on the next sweep), if still ours."""
         if ritual_ids:
             with self._write() as conn:
                 conn.execute(
                     update(_rituals)
-                    .where(_rituals.c.id.in_(list(ritual_ids)))
+                    .where(_rituals.c.id.in_(list(ritual_ids)), _rituals.c.claim_token == token)
                     .values(lease_until=None)
                 )
 
@@ -383,22 +414,21 @@ class RitualStore(Store):
     def claim_snoozed(
         self, now: datetime, batch: int, lease: timedelta = timedelta(minutes=5)
     ) -> list[tuple[Claimed, int, str | None]]:
-        """Reminders whose "later" has come, claimed once: (ritual and person, delivery, prompt)."""
-        due = (
-            select(_deliveries.c.id)
-            .where(
-                _deliveries.c.status.in_(("later", "resending")),
-                _deliveries.c.snooze_until <= now,
-            )
-            .limit(batch)
+        """Reminders whose "later" has come, claimed once under a new owner token:
+        (ritual and person, delivery, prompt)."""
+        token = leases.new_token()
+        ready = (
+            _deliveries.c.status.in_(("later", "resending")),
+            _deliveries.c.snooze_until <= now,
         )
+        due = select(_deliveries.c.id).where(*ready).limit(batch)
         if self._postgres:
             due = due.with_for_update(skip_locked=True)
         claim = (
             update(_deliveries)
-            .where(_deliveries.c.id.in_(due.scalar_subquery()))
+            .where(_deliveries.c.id.in_(due.scalar_subquery()), *ready)
             # "resending" with a lease: a crash mid-send is retried when the lease runs out.
-            .values(status="resending", snooze_until=now + lease)
+            .values(status="resending", snooze_until=now + lease, claim_token=token)
             .returning(_deliveries.c.id, _deliveries.c.ritual_id, _deliveries.c.prompt_id)
         )
         with self._write() as conn:
@@ -416,13 +446,48 @@ class RitualStore(Store):
             r = by_ritual.get(c.ritual_id)
             if r is None:
                 continue
-            out.append((self._claimed(r, r), c.id, c.prompt_id))
+            out.append((self._claimed(r, r, token), c.id, c.prompt_id))
         return out
 
-    def mark_delivery(self, delivery_id: int, status: str, sent_at: datetime | None) -> None:
+    def renew_snoozed(self, token: str, delivery_ids: Sequence[int], until: datetime) -> set[int]:
+        """`renew` for put-off reminders being sent again (their lease is `snooze_until`)."""
+        with self._write() as conn:
+            return leases.renew(
+                conn,
+                _deliveries,
+                _deliveries.c.snooze_until,
+                token,
+                delivery_ids,
+                until,
+                _deliveries.c.status == "resending",
+            )
+
+    def mark_delivery(
+        self, token: str, delivery_id: int, status: str, sent_at: datetime | None
+    ) -> bool:
+        """Settle a put-off reminder sent again, if `token` still owns it (False: it does not,
+        and nothing changed; a person's own answer meanwhile also stays)."""
+        with self._write() as conn:
+            done = conn.execute(
+                update(_deliveries)
+                .where(
+                    _deliveries.c.id == delivery_id,
+                    _deliveries.c.claim_token == token,
+                    _deliveries.c.status == "resending",
+                )
+                .values(status=status, sent_at=sent_at)
+            )
+        return bool(done.rowcount)
+
+    def release_snoozed(self, token: str, delivery_id: int, now: datetime) -> None:
+        """Give a put-off reminder back to be tried on the next sweep, if still ours."""
         with self._write() as conn:
             conn.execute(
                 update(_deliveries)
-                .where(_deliveries.c.id == delivery_id)
-                .values(status=status, sent_at=sent_at)
+                .where(
+                    _deliveries.c.id == delivery_id,
+                    _deliveries.c.claim_token == token,
+                    _deliveries.c.status == "resending",
+                )
+                .values(status="later", snooze_until=now)
             )
