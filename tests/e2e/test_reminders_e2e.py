@@ -78,6 +78,18 @@ def seeded(tmp_path: Path) -> Iterator[tuple[str, str]]:
     yield url, key
 
 
+def lapse_every_lease(url: str) -> None:
+    """What the passing of the lease (at least `LEASE_FLOOR`) does, without waiting for it."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        past = (datetime.now(UTC) - timedelta(seconds=1)).replace(tzinfo=None)
+        conn.execute(
+            text("UPDATE rituals SET lease_until = :past WHERE lease_until IS NOT NULL"),
+            {"past": past},
+        )
+    engine.dispose()
+
+
 def test_reminders_arrive_once_wait_out_429_and_spare_the_blocked(
     fake_api: FakeBotAPI,
     tmp_path: Path,
@@ -123,10 +135,9 @@ def test_kill_9_after_the_claim_then_restart_delivers_exactly_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The real process claims a reminder, cannot send it yet, and dies by SIGKILL."""
-    _, key = seeded
+    url, key = seeded
     monkeypatch.setenv("MEND_SECRET_KEY", key)
     monkeypatch.setenv("REMINDER_SWEEP_SECONDS", "1")
-    monkeypatch.setenv("REMINDER_LEASE_SECONDS", "3")
     fake_api.block_chat(BOB)
     # Telegram is failing for a moment: the first sends for ALEX get a server error.
     fake_api.fail_next("sendMessage", 500, "Internal Server Error", times=3)
@@ -140,6 +151,7 @@ def test_kill_9_after_the_claim_then_restart_delivers_exactly_once(
         assert fake_api.calls_to("sendMessage", chat_id=ALEX) == [] or all(
             not c.ok for c in fake_api.calls_to("sendMessage", chat_id=ALEX)
         )
+        lapse_every_lease(url)  # a minute on: the dead process's claims have run out
         fake_api.mark()
         bot.start()
         fake_api.wait_until_polled(timeout=STARTUP)
