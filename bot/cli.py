@@ -42,13 +42,20 @@ def _settings(command: str = "", verbose: bool = False, json_logs: bool = False)
     return settings
 
 
-def _mend(settings: Settings) -> Mend:
+def _mend(settings: Settings, upgrade: bool = False) -> Mend:
+    """The service on a database at the newest schema. Only the terminal chat on SQLite may
+    bring it there itself (`upgrade`): one person, one local file, and `mend chat` works on
+    a first try. The bot never does: replicas starting together would race to migrate, so
+    `mend db upgrade` runs once, under its lock, and the bot refuses an old schema."""
     from bot.service import warm_places
     from storage import keyguard, migrate
     from storage.crypto import BadKey, TextCipher
     from storage.engine import make_engine
 
-    migrate.upgrade(settings.database)
+    if upgrade and settings.local_database:
+        migrate.upgrade(settings.database)
+    else:
+        _schema_is_current(settings)
     engine = make_engine(settings.database)
     try:
         cipher = TextCipher(settings.secret_keys(may_create=not keyguard.holds_data(engine)))
@@ -58,6 +65,32 @@ def _mend(settings: Settings) -> Mend:
         raise SettingsError(f"MEND_SECRET_KEY {problem}") from None
     warm_places()
     return Mend(engine, cipher)
+
+
+def _schema_is_current(settings: Settings) -> None:
+    """One line, exit 2, when the database is not at the schema this code needs."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage import migrate
+
+    try:
+        found = migrate.schema(settings.database)
+    except SQLAlchemyError as problem:  # the kind only: the URL may hold a password
+        raise SettingsError(
+            f"cannot reach the database ({type(problem).__name__}); check DATABASE_URL"
+        ) from None
+    if not found.known:
+        raise SettingsError(
+            f"the database is at schema {found.found}, which this mend does not know "
+            "(a newer mend upgraded it): run that version"
+        )
+    if found.found is None:
+        raise SettingsError("the database has no tables yet: run `mend db upgrade` first")
+    if not found.current:
+        raise SettingsError(
+            f"the database schema is out of date (at {found.found}, this mend needs "
+            f"{migrate.head()}): run `mend db upgrade` first"
+        )
 
 
 def _token(settings: Settings) -> str:
@@ -205,7 +238,7 @@ def log_file(settings: Settings) -> Path:
 def cmd_chat(settings: Settings, person: str) -> int:
     from bot.console import chat, files_folder
 
-    mend = _mend(settings)
+    mend = _mend(settings, upgrade=True)
     try:
         return chat(
             mend, person=person, folder=files_folder(settings.mend_data_dir.resolve(), person)

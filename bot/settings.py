@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from bot.logs import LogFormat
 from storage.crypto import BadKey, local_key, parse_keys
@@ -139,11 +140,22 @@ class Settings(BaseSettings):
     def database(self) -> str:
         return self.database_url or sqlite_url(self.mend_data_dir)
 
+    @property
+    def local_database(self) -> bool:
+        """SQLite: a file in the data folder, read by this machine alone."""
+        return make_url(self.database).get_backend_name() == "sqlite"
+
     def secret_keys(self, may_create: bool = True) -> list[bytes]:
         """The configured keys, or for local use the data folder's own (made only for an
-        empty database)."""
+        empty database). A shared database needs MEND_SECRET_KEY: a key made per machine
+        would let each replica read the others' words as empty, and later overwrite them."""
         if self.mend_secret_key is not None:
             return parse_keys(self.mend_secret_key.get_secret_value())
+        if not self.local_database:
+            raise BadKey(
+                "is not set: a database other than SQLite is shared, and every process "
+                "needs the same key (`mend secret` makes one; keep it safe)"
+            )
         return [local_key(self.mend_data_dir, may_create)]
 
     @property

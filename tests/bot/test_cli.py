@@ -206,3 +206,124 @@ def test_an_export_in_the_terminal_names_where_it_is(
     saved = tmp_path / "data" / "mend-files" / "ana" / "mend-export.json"
     assert content.text("console", "saved", file=str(saved)) in capsys.readouterr().out
     assert saved.exists() and stat.S_IMODE(saved.parent.stat().st_mode) == 0o700
+
+
+# --- start-up refuses what would race or split: an old schema, a shared database without key --
+
+
+REFUSED_API = "http://127.0.0.1:9"  # nothing listens: no test here may get as far as Telegram
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def bot_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `mend run` and `mend serve` need, pointing at no Telegram at all."""
+    from storage.crypto import new_key
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "42:abc_DEF-1")
+    monkeypatch.setenv("TELEGRAM_API_URL", REFUSED_API)
+    monkeypatch.setenv("MEND_SECRET_KEY", new_key())
+    monkeypatch.setenv("MEND_WEBHOOK_SECRET", "cli-test_SECRET")
+    monkeypatch.setenv("MEND_LISTEN", f"127.0.0.1:{free_port()}")
+    monkeypatch.setenv("MEND_LANGUAGE_MODEL", "false")
+
+
+def refused(capsys: pytest.CaptureFixture[str], command: str) -> str:
+    assert cli.main([command]) == cli.EXIT_CONFIG
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("mend: ") and "\n" not in err and "Traceback" not in err, err
+    return err
+
+
+def revision(url: str) -> str | None:
+    from storage import migrate
+
+    return migrate.schema(url).found
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_the_bot_refuses_an_old_schema_and_leaves_it_to_db_upgrade(
+    capsys: pytest.CaptureFixture[str], bot_env: None, command: str
+) -> None:
+    from storage import migrate
+
+    url = load_settings().database
+    migrate.upgrade(url)
+    migrate.downgrade(url, "-1")
+    old = revision(url)
+    err = refused(capsys, command)
+    assert "out of date" in err and "run `mend db upgrade`" in err
+    assert revision(url) == old, "the bot did not upgrade it itself"
+
+    assert cli.main(["db", "upgrade"]) == 0  # what `make run` does before `mend start`
+    assert revision(url) == migrate.head()
+
+
+@pytest.mark.parametrize("command", ["run", "serve", "start"])
+def test_the_bot_on_a_new_data_folder_says_to_upgrade_first(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, bot_env: None, command: str
+) -> None:
+    err = refused(capsys, command)
+    assert "no tables yet" in err and "run `mend db upgrade`" in err
+    assert not (tmp_path / "data" / "mend.db").exists()
+
+
+def test_the_bot_refuses_a_schema_from_a_newer_mend(
+    capsys: pytest.CaptureFixture[str], bot_env: None
+) -> None:
+    from sqlalchemy import text
+
+    from storage import migrate
+    from storage.engine import make_engine
+
+    url = load_settings().database
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_newer'"))
+    engine.dispose()
+    err = refused(capsys, "run")
+    assert "9999_newer" in err and "newer mend" in err
+    assert "db upgrade" not in err, "upgrading could not help"
+
+
+def test_on_postgresql_the_bot_refuses_an_old_schema_and_a_missing_key(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    postgres: Any,
+    bot_env: None,
+) -> None:
+    from storage import migrate
+    from tests.conftest import POSTGRES_URL
+
+    monkeypatch.setenv("DATABASE_URL", POSTGRES_URL)
+    migrate.downgrade(POSTGRES_URL, "-1")
+    old = revision(POSTGRES_URL)
+    for command in ("run", "serve", "chat"):
+        assert "run `mend db upgrade`" in refused(capsys, command)
+    assert revision(POSTGRES_URL) == old, "not even the terminal chat upgrades a shared one"
+
+    assert cli.main(["db", "upgrade"]) == 0  # needs no key: it reads no one's words
+    monkeypatch.delenv("MEND_SECRET_KEY")
+    for command in ("run", "serve", "chat"):
+        err = refused(capsys, command)
+        assert err.startswith("mend: MEND_SECRET_KEY is not set") and "mend secret" in err
+    assert not list((tmp_path / "data").glob("*key*")), "no key was made for this machine"
+
+
+def test_the_terminal_chat_on_sqlite_still_sets_itself_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, terminal_chat: None
+) -> None:
+    """A first-time user who types `mend chat` (not `make run`) is not sent off to upgrade."""
+    from storage import migrate
+
+    assert chat_session(monkeypatch, "/start\n") == 0
+    assert revision(load_settings().database) == migrate.head()

@@ -29,6 +29,13 @@ def mend_command() -> list[str]:
     return [str(script), "run"] if script.exists() else [sys.executable, "-m", "bot.cli", "run"]
 
 
+def upgrade(env: dict[str, str], cwd: Path) -> None:
+    """What `make run` does before `mend start`: the bot never migrates the database itself."""
+    command = [*mend_command()[:-1], "db", "upgrade"]
+    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 class Bot:
     """One `mend run` child process; kill() is SIGKILL, no goodbye."""
 
@@ -47,6 +54,7 @@ class Bot:
         }
         env.pop("DATABASE_URL", None)
         env.setdefault("MEND_SECRET_KEY", _KEY)
+        upgrade(env, self.data_dir)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 mend_command(),

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from storage.crypto import new_key
-from tests.e2e.test_mend_run import mend_command
+from tests.e2e.test_mend_run import mend_command, upgrade
 from tests.fakebotapi import FakeBotAPI
 
 REVOKED = "987654:REVOKED-token-that-must-never-be-printed"
@@ -27,6 +27,7 @@ def run(
             "LOG_LEVEL": level,
         }
     )
+    upgrade(env, tmp_path)
     return subprocess.run(
         mend_command(),
         capture_output=True,

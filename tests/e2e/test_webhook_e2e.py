@@ -70,6 +70,8 @@ class Serve:
             self.env["DATABASE_URL"] = database
 
     def start(self) -> None:
+        upgraded = self.command("db", "upgrade")  # as an operator does first; serve never does
+        assert upgraded.returncode == 0, upgraded.stderr[-2000:]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 mend("serve"),
