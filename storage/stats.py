@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, func, select
 
-from storage.models import ConversationRow, Delivery, Letter, Pair, Person, Ritual
+from storage.models import Agreement, ConversationRow, Delivery, Letter, Pair, Person, Ritual
 
 _people: Table = Person.__table__  # type: ignore[attr-defined]
 _conversations: Table = ConversationRow.__table__  # type: ignore[attr-defined]
@@ -21,6 +21,7 @@ _pairs: Table = Pair.__table__  # type: ignore[attr-defined]
 _rituals: Table = Ritual.__table__  # type: ignore[attr-defined]
 _deliveries: Table = Delivery.__table__  # type: ignore[attr-defined]
 _outbox: Table = Letter.__table__  # type: ignore[attr-defined]
+_agreements: Table = Agreement.__table__  # type: ignore[attr-defined]
 
 WEEK = timedelta(days=7)
 SOON = timedelta(hours=1)
@@ -35,7 +36,7 @@ class Stats:
     linked_pairs: int
     reminders_due_next_hour: int  # rituals and put-off reminders due by then (late ones too)
     deliveries: dict[str, int] = field(default_factory=dict)  # status → count, all time
-    overdue_leases: int = 0  # claimed for sending, lease passed, never marked
+    overdue_leases: int = 0  # claimed for sending, lease passed, never marked (any kind)
     outbox_waiting: int = 0  # messages decided but not yet confirmed sent
 
     def as_dict(self) -> dict[str, object]:
@@ -68,13 +69,12 @@ def read(engine: Engine, now: datetime) -> Stats:
             _deliveries.c.status == SNOOZED,
             _deliveries.c.snooze_until < soon,
         )
-        # A ritual's claim is cleared when its sweep finishes or gives it back; one still set
+        # A claim is cleared when its sweep marks the send or gives it back; one still set
         # and passed means a sender died (or stalled) mid-send. A put-off reminder's claim is
         # its status "resending" with the lease in snooze_until.
-        lapsed_rituals = _count(
-            conn,
-            _rituals,
-            and_(_rituals.c.lease_until.is_not(None), _rituals.c.lease_until < now),
+        lapsed = sum(
+            _count(conn, table, and_(table.c.lease_until.is_not(None), table.c.lease_until < now))
+            for table in (_rituals, _agreements)
         )
         lapsed_resends = _count(
             conn,
@@ -89,6 +89,6 @@ def read(engine: Engine, now: datetime) -> Stats:
             linked_pairs=_count(conn, _pairs),
             reminders_due_next_hour=ritual_due + snoozed_due,
             deliveries={str(status): int(n) for status, n in statuses},
-            overdue_leases=lapsed_rituals + lapsed_resends,
+            overdue_leases=lapsed + lapsed_resends,
             outbox_waiting=_count(conn, _outbox),
         )

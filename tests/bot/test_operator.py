@@ -27,7 +27,7 @@ from flows.core.contract import Command, Text
 from storage import stats
 from storage.crypto import TextCipher, new_key
 from storage.engine import make_engine
-from storage.models import ConversationRow, Delivery, Letter, Pair, Person, Ritual
+from storage.models import Agreement, ConversationRow, Delivery, Letter, Pair, Person, Ritual
 from tests.conftest import TOKEN, FakeClock, feed
 from tests.fake_request import FakeRequest
 from tests.updates import text_update
@@ -144,7 +144,8 @@ def test_on_postgresql_backup_points_to_pg_dump_in_one_line(
 
 
 def seed(engine: Engine, now: datetime) -> None:
-    """Five people, one linked pair, rituals and deliveries in every state that counts."""
+    """Five people, one linked pair, rituals, deliveries and agreement prompts in every
+    state that counts."""
     t: dict[str, Table] = {
         "Person": Person.__table__,  # type: ignore[attr-defined]
         "ConversationRow": ConversationRow.__table__,  # type: ignore[attr-defined]
@@ -152,6 +153,7 @@ def seed(engine: Engine, now: datetime) -> None:
         "Ritual": Ritual.__table__,  # type: ignore[attr-defined]
         "Delivery": Delivery.__table__,  # type: ignore[attr-defined]
         "Letter": Letter.__table__,  # type: ignore[attr-defined]
+        "Agreement": Agreement.__table__,  # type: ignore[attr-defined]
     }
 
     def minutes(n: int) -> datetime:
@@ -236,6 +238,22 @@ def seed(engine: Engine, now: datetime) -> None:
         delivery(lapsed, "2026-02-28", "later", snooze=180)
         delivery(lapsed, "2026-02-26", "resending", snooze=-1)  # its lease passed
         delivery(soon, "2026-03-01", "claimed")
+        for lease in (-1, 4, None):  # a review prompt's claim lapsed; one being sent; one idle
+            conn.execute(
+                t["Agreement"]
+                .insert()
+                .values(
+                    a_id=a,
+                    b_id=b,
+                    body="sealed",
+                    ends_on="2026-06-01",
+                    review_on="2026-03-01",
+                    status="active",
+                    review_sent=False,
+                    created_at=now,
+                    lease_until=None if lease is None else minutes(lease),
+                )
+            )
         for _ in range(2):
             conn.execute(
                 t["Letter"]
@@ -257,7 +275,7 @@ SEEDED = {
     "linked_pairs": 1,
     "reminders_due_next_hour": 4,  # three rituals and one put-off reminder
     "deliveries": {"claimed": 1, "later": 2, "resending": 1, "sent": 2, "skipped": 1},
-    "overdue_leases": 2,
+    "overdue_leases": 3,  # a ritual, a put-off reminder, an agreement's prompt
     "outbox_waiting": 2,
 }
 
