@@ -97,7 +97,9 @@ async def admitted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     chat = update.effective_chat
     if chat is None:
         return True
-    gate = context.application.bot_data.setdefault(GATE, FloodGate())
+    gate = context.application.bot_data.get(GATE)
+    if gate is None:  # one per application, made on its first update
+        gate = context.application.bot_data[GATE] = FloodGate()
     assert isinstance(gate, FloodGate)
     verdict = gate.check(chat.id)
     if verdict is Verdict.PASS:
