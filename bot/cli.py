@@ -130,11 +130,10 @@ def _telegram(
     application = build_application(
         token, mend, base_url=settings.base_url, base_file_url=settings.base_file_url
     )
-    start_outbox(application)
+    start_outbox(application, per_second=settings.reminder_rate)
     start_reminders(
         application,
         mend,
-        per_second=settings.reminder_rate,
         every_seconds=settings.reminder_sweep_seconds,
         lease_seconds=settings.reminder_lease_seconds,
     )

@@ -18,15 +18,13 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import RetryAfter, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
 from bot import logs, metrics
 
 log = logging.getLogger("mend.telegram")
 CLEAR_SPAN = 300
-SEND_TRIES = 4
-BACKOFF = 0.5  # seconds before the second try; doubled each time
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -42,7 +40,8 @@ logs.guard_library_loggers()
 
 class MendBot(ExtBot[None]):
     wait: Callable[[float], Awaitable[None]] = staticmethod(asyncio.sleep)
-    """How to wait before a retry; tests replace it so nothing really sleeps."""
+    """How to wait before a retry (the database's lock, a send Telegram refused for now);
+    tests replace it so nothing really sleeps."""
     _on_fetched: Callable[[Sequence[tuple[int, str]]], None] | None = None
     """Called with every fetched batch (update id, the JSON as Telegram sent it) before polling
     asks for the next one, which confirms this one to Telegram: the inbox keeps them, so a
@@ -62,37 +61,23 @@ class MendBot(ExtBot[None]):
         return result
 
     @metrics.counts_sends
-    async def send_text(
-        self, chat_id: int, text: str, markup_json: str | None = None, tries: int = 0
-    ) -> Any:
-        """sendMessage without building a Message from Telegram's answer.
+    async def send_text(self, chat_id: int, text: str, markup_json: str | None = None) -> Any:
+        """sendMessage without building a Message from Telegram's answer (the answer as a dict).
 
-        Mend never reads that answer, and parsing it was most of the cost of every reply.
-        Errors (Forbidden, a bad request) and any rate limiter apply as usual, since this goes
-        through the same request path as `send_message`; "too many requests" waits the time
-        Telegram asks for, and a server error or a dropped connection is tried again after a
-        growing pause.
+        Mend never reads more of that answer than the message id, and parsing it was most of
+        the cost of every reply. One try: waiting, pacing and trying again are the sender's
+        (`bot.sender`), which sees every message and so can keep one budget. A time-out
+        returns None: the message may well have arrived, so neither a second copy nor an
+        apology follows.
         """
         data: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if markup_json is not None:
             data["reply_markup"] = markup_json
-        tries = tries or SEND_TRIES
-        for attempt in range(1, tries + 1):
-            try:
-                return await self._post("sendMessage", data)
-            except RetryAfter as wait:
-                if attempt == tries:
-                    raise
-                await self.wait(retry_seconds(wait))
-            except TimedOut:
-                # It may well have arrived: neither a second copy nor an apology follows.
-                log.info("a message timed out and may have been delivered")
-                return None
-            except NetworkError:  # a 5xx or a dropped connection: it did not arrive
-                if attempt == tries:
-                    raise
-                await self.wait(BACKOFF * 2 ** (attempt - 1))
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            return await self._post("sendMessage", data)
+        except TimedOut:
+            log.info("a message timed out and may have been delivered")
+            return None
 
     async def clear_recent(self, chat_id: int, newest: int, oldest: int | None) -> bool:
         """Delete the chat's messages from `oldest` to `newest`, newest first, 100 at a time;

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -18,23 +19,23 @@ from typing import Any
 
 from telegram import (
     BotCommand,
-    InputFile,
     Message,
     MessageEntity,
     Update,
 )
-from telegram.constants import ChatType, MessageLimit
-from telegram.error import Forbidden, TelegramError, TimedOut
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import flood, metrics
-from bot.keyboards import keyboard_json
 from bot.mend_bot import MendBot
 from bot.order import CONCURRENT_CHATS, ChatOrder
+from bot.outbox import Dispatch
 from bot.reminders import Reminders
 from bot.sender import Sender
-from bot.service import Handled, Locked, Mend, draw
+from bot.sender import split_text as split_text  # where it always was
+from bot.service import Handled, Locked, Mend
 from bot.settings import TELEGRAM_API
 from flows.coach import command_menu
 from flows.core import content
@@ -87,37 +88,11 @@ def to_event(update: Update) -> Event | None:
 # --- replies → messages -----------------------------------------------------------------------
 
 
-def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Cut at paragraph, then line, then word boundaries; never lose a character."""
-    chunks: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
-        if cut <= 0:
-            cut = limit
-        chunks.append(rest[:cut])
-        rest = rest[cut:].lstrip("\n ") if cut < limit else rest[cut:]
-    chunks.append(rest)
-    return [c for c in chunks if c] or [""]
-
-
-async def send_replies(bot: MendBot, chat_id: int, replies: Sequence[Reply]) -> None:
-    for reply in replies:
-        chunks = split_text(reply.text)
-        for n, chunk in enumerate(chunks):
-            last = n == len(chunks) - 1
-            markup = keyboard_json(reply.options) if last and reply.options else None
-            await bot.send_text(chat_id, chunk, markup)
-        for item in reply.attachments:
-            file = InputFile(item.data, filename=item.filename)
-            try:
-                if item.kind == "photo":
-                    await bot.send_photo(chat_id, file)
-                else:
-                    await bot.send_document(chat_id, file)
-            except TimedOut:  # it may well have arrived: no second copy, no apology
-                log.info("a file timed out and may have been delivered")
+async def send_replies(
+    application: Application[Any, Any, Any, Any, Any, Any], chat_id: int, replies: Sequence[Reply]
+) -> None:
+    """Messages no event wrote down (an apology) leave the same way as every other one."""
+    await dispatch_of(application).say(chat_id, replies)
 
 
 # --- handlers -----------------------------------------------------------------------------------
@@ -172,39 +147,13 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     # Private chats only: the person is both who wrote and where the answer goes.
     replies = handled.replies
-    letters = list(handled.letters)
-    own_letter = letters.pop(0) if letters else None
-    delivered: list[int] = []
     if handled.clear_chat and handled.last_message_id:
         cleared = await bot.clear_recent(
             user.id, handled.last_message_id, handled.first_message_id
         )
         if not cleared:  # said plainly, with what they can do themselves
             replies = (*replies, Reply(content.text("exit", "partial")))
-    # The partner's messages go first, so this person is never told "sent" for something
-    # that did not arrive; a failure there never costs this chat its answer.
-    for n, other in enumerate(handled.others):
-        letter = letters[n] if n < len(letters) else None
-        if other.channel != CHANNEL:
-            delivered.extend(filter(None, (letter,)))  # no such chat here to send it to
-            continue
-        try:
-            await send_replies(bot, int(other.external_id), other.replies)
-            delivered.extend(filter(None, (letter,)))
-        except TelegramError as problem:  # their chat may be closed, or Telegram is down
-            log.info("could not reach a partner: %s", type(problem).__name__)
-            closed = isinstance(problem, Forbidden)
-            if closed:  # never deliverable: let it go, and say so
-                delivered.extend(filter(None, (letter,)))
-            sent = content.text("partner", "sent")
-            replies = (
-                *(r for r in replies if r.text != sent),
-                Reply(content.text("partner", "not_delivered" if closed else "queued")),
-            )
-    await send_replies(bot, user.id, replies)
-    delivered.extend(filter(None, (own_letter,)))
-    if delivered:
-        mend.delivered(delivered)
+    await dispatch_of(context.application).answer(user.id, handled, replies)
 
 
 async def patiently(
@@ -248,16 +197,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             mend: Mend = context.application.bot_data["mend"]
             replies.append(mend.where(CHANNEL, str(user.id)))
         assert isinstance(bot, MendBot)
-        await send_replies(bot, chat.id, replies)
+        await send_replies(context.application, chat.id, replies)
     except Exception as failure:  # the apology itself may fail (network, blocked)
         log.warning("could not apologise for update %s: %s", update_id, type(failure).__name__)
 
 
 async def _start(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await _set_commands(application)
-    mend: Mend = application.bot_data["mend"]
-    mend.outbox.all_due_now(mend.clock())  # what the last process left goes first
-    await drain(application)
+    await dispatch_of(application).elect()  # the sender first sends what the last one left
     await _replay(application)
 
 
@@ -282,60 +229,65 @@ async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any]) 
         log.warning("could not set the command menu: %s", type(failure).__name__)
 
 
-DRAIN_SECONDS = 5.0
+OUTBOX_SECONDS = 1.0  # how often every replica tries the send lock, and the sender drains
+DISPATCH = "dispatch"  # where the application keeps its way out (bot_data)
+
+
+def dispatch_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Dispatch:
+    """The process's way out. Without `start_outbox` (tests, benchmarks): this process
+    sends, with no budget and no per-chat turns, and retries wait with `MendBot.wait`."""
+    found = application.bot_data.get(DISPATCH)
+    if isinstance(found, Dispatch):
+        return found
+    bot = application.bot
+    assert isinstance(bot, MendBot)
+    sender = Sender(bot, per_second=math.inf, per_chat_seconds=0.0, sleep=lambda s: bot.wait(s))
+    made = Dispatch(application.bot_data["mend"], sender, channel=CHANNEL)
+    application.bot_data[DISPATCH] = made
+    return made
 
 
 async def drain(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
-    """Send what the outbox still holds (a crash, Telegram down), oldest first; what fails
-    again waits longer. Returns how many letters went out."""
-    mend: Mend = application.bot_data["mend"]
+    """Send what the outbox holds that is due (see `bot.outbox`); how many letters went out."""
+    return await dispatch_of(application).drain()
+
+
+def start_outbox(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    per_second: float = 25.0,
+    per_chat_seconds: float = 1.0,
+) -> Dispatch:
+    """Everything this process sends goes within `per_second` and one turn a second per
+    chat, and only while it holds the send lock (always on SQLite); a repeating job tries
+    the lock and drains the outbox."""
     bot = application.bot
     assert isinstance(bot, MendBot)
-    now = mend.clock()
-    sent = 0
-    for letter in mend.outbox.due(now):
-        if letter.channel != CHANNEL:
-            mend.delivered([letter.id])
-            continue
-        try:
-            await send_replies(bot, int(letter.external_id), [draw(r) for r in letter.replies])
-        except Forbidden:  # blocked: it can never arrive
-            mend.delivered([letter.id])
-        except TelegramError as problem:
-            log.info("a kept message could not be sent yet: %s", type(problem).__name__)
-            pause = timedelta(seconds=min(600, 5 * 2**letter.attempts))
-            mend.outbox.later(letter.id, letter.attempts + 1, now + pause)
-        else:
-            mend.delivered([letter.id])
-            sent += 1
-    return sent
-
-
-def start_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """A repeating job sends what the outbox still holds."""
+    sender = Sender(bot, per_second, per_chat_seconds, sleep=lambda s: bot.wait(s))
+    dispatch = Dispatch.for_database(application.bot_data["mend"], sender, channel=CHANNEL)
+    application.bot_data[DISPATCH] = dispatch
 
     async def job(_: ContextTypes.DEFAULT_TYPE) -> None:
-        await drain(application)
+        await dispatch.tick()
 
     queue = application.job_queue
     assert queue is not None, "python-telegram-bot[job-queue] is required"
-    queue.run_repeating(job, interval=DRAIN_SECONDS, first=0.5, name="outbox")
+    queue.run_repeating(job, interval=OUTBOX_SECONDS, first=OUTBOX_SECONDS, name="outbox")
+    return dispatch
 
 
 def start_reminders(
     application: Application[Any, Any, Any, Any, Any, Any],
     mend: Mend,
     *,
-    per_second: float,
     every_seconds: float,
     lease_seconds: float = 300.0,
 ) -> Reminders:
-    """One repeating job on PTB's JobQueue (APScheduler, in-memory store) sweeps for due rituals."""
-    bot = application.bot
-    assert isinstance(bot, MendBot)
+    """One repeating job on PTB's JobQueue (APScheduler, in-memory store) sweeps for due
+    rituals, on the replica that is the sender (its budget covers reminders too)."""
+    dispatch = dispatch_of(application)
     reminders = Reminders(
         mend.rituals,
-        Sender(bot, per_second=per_second),
+        dispatch.sender,
         mend.clock,
         on_sent=lambda claimed, prompt: mend.offer_answer(
             claimed.channel, claimed.external_id, prompt
@@ -345,7 +297,8 @@ def start_reminders(
     )
 
     async def sweep(_: ContextTypes.DEFAULT_TYPE) -> None:
-        await reminders.sweep()
+        if dispatch.leading:
+            await reminders.sweep()
         metrics.SWEEPS.beat()  # for /readyz: this replica's sweep is alive
 
     queue = application.job_queue
