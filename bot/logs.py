@@ -112,7 +112,8 @@ class StartUpFailure(logging.Filter):
     CLI says the same in one line and exits 2, so the traceback is left out."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "(Bootstrap" not in str(record.msg)
+        # The whole message: PTB passes "(Bootstrap …)" as an argument to its format string.
+        return "(Bootstrap" not in record.getMessage()
 
 
 def guard_library_loggers() -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 from telegram import Update
 from telegram.ext import Application
 
+from bot import flood
 from bot.service import Mend
 from bot.telegram_app import build_application
 from storage import migrate
@@ -97,6 +98,9 @@ async def app(
     application = build_application(
         TOKEN, mend, request=request_log, get_updates_request=FakeRequest()
     )
+    # Scripted people press buttons faster than anyone can: the flood limit is tested on its
+    # own (tests/bot/test_operator.py), and here leaves long scripts alone.
+    application.bot_data[flood.GATE] = flood.FloodGate(limit=100_000)
     await application.initialize()
     yield application
     await application.shutdown()
