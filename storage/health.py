@@ -4,23 +4,15 @@ probe every few seconds must not open a new pool each time)."""
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, select, text
 
 from storage import migrate
 from storage.models import Ritual
 
 _rituals = Ritual.__table__  # type: ignore[attr-defined]
-
-
-@functools.cache
-def head() -> str | None:
-    """The newest revision this code ships (read from the packaged scripts once)."""
-    return ScriptDirectory.from_config(migrate.config("sqlite://")).get_current_head()
 
 
 def reachable(engine: Engine) -> bool:
@@ -36,7 +28,7 @@ def reachable(engine: Engine) -> bool:
 def schema_current(engine: Engine) -> bool:
     """Whether the database is at the revision this code expects."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision() == head()
+        return MigrationContext.configure(conn).get_current_revision() == migrate.head()
 
 
 def reminder_backlog(engine: Engine, now: datetime) -> int:
