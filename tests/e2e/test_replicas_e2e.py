@@ -7,7 +7,8 @@ once each; people who write meanwhile all get their answers, and what they answe
 the database; everything the bot sends stays within its one budget (counted on the fake's
 own clock, 429 retries included); a call with a wrong secret is refused and changes nothing.
 
-Scale: `PEOPLE` people × 3 rituals (200 × 3 in the issue; see `PEOPLE`) and 20 agreements.
+Scale: `PEOPLE` people × 3 rituals (100 by default; the issue's 200 with
+MEND_E2E_WAVE_PEOPLE=200) and 20 agreements.
 Nothing sleeps to synchronise: the test waits on the fake's log and on the database.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import signal
 import subprocess
 import threading
@@ -48,12 +50,14 @@ pytestmark = pytest.mark.skipif(
     not POSTGRES_URL, reason="replicas share a PostgreSQL (MEND_TEST_POSTGRES_URL unset)"
 )
 
-PEOPLE = 200  # each with 3 rituals due in the same minute
+# People with 3 rituals each, due in the same minute. The issue's 200 runs in about 50 s on two
+# cores (the wave is bound by the rate); 100 keeps the run near half a minute.
+PEOPLE = int(os.environ.get("MEND_E2E_WAVE_PEOPLE", "100"))
 RITUALS = ("coffee", "checkin", "kind_text")
 COUPLES = 20  # agreements whose review is due today
 WRITERS = 10  # people who onboard through the webhook while the wave goes
 BUDGET = 20  # REMINDER_RATE: messages a second for the whole bot
-TELEGRAM_RATE = 18  # the fake answers 429 beyond this (a throttling Telegram)
+TELEGRAM_RATE = 15  # the fake answers 429 beyond this (a throttling Telegram)
 LEASE = 60  # REMINDER_LEASE_SECONDS: the floor
 WAIT = 120.0  # a guard against hanging, not a timing assertion
 REVIEW = "look at your transparency agreement"
@@ -389,6 +393,7 @@ def test_two_replicas_a_wave_and_a_sigkill_lose_nothing_and_double_nothing(
     rate = per_second(api.stamps)
     assert max(rate.values()) <= BUDGET, sorted(rate.items())
     assert api.http_429 > 2, "Telegram did throttle"
+    print(f"busiest second: {max(rate.values())} sends (budget {BUDGET}); 429s: {api.http_429}")
 
     # The forged update changed nothing.
     assert api.calls_to("sendMessage", chat_id=FORGER) == []
