@@ -275,17 +275,26 @@ def lapse_the_dead_claims(engine: Engine, killed_at: datetime) -> None:
             )
 
 
-def onboarding_step(api: FakeBotAPI, step: int) -> None:
-    """Every writer takes the same step at once; each waits for their own answer."""
-    expect, button = ONBOARDING[step]
+def take_step(api: FakeBotAPI, step: int) -> None:
+    """Every writer takes the same onboarding step at once."""
+    _, button = ONBOARDING[step]
     api.mark()
     for n in range(WRITERS):
         if button is None:
             api.push_text(FIRST_WRITER + n, "/start")
         else:
             api.click(FIRST_WRITER + n, button)
+
+
+def answered(api: FakeBotAPI, step: int) -> None:
+    """Each writer has the answer to the step (since the step was taken)."""
     for n in range(WRITERS):
-        api.wait_for_text(FIRST_WRITER + n, expect, timeout=WAIT)
+        api.wait_for_text(FIRST_WRITER + n, ONBOARDING[step][0], timeout=WAIT)
+
+
+def onboarding_step(api: FakeBotAPI, step: int) -> None:
+    take_step(api, step)
+    answered(api, step)
 
 
 def per_second(stamps: list[tuple[float, Call]]) -> Counter[int]:
@@ -338,9 +347,10 @@ def test_two_replicas_a_wave_and_a_sigkill_lose_nothing_and_double_nothing(
         wave = len(expected())
         until(lambda: sum(copies(api.calls).values()) >= wave // 3, "a third of the wave")
 
-        # SIGKILL the sender mid-wave.
+        # SIGKILL the sender mid-wave, just as the writers' next words are on their way.
         sender = next(r for r in replicas if r.says("this process is now the sender"))
         survivor = next(r for r in replicas if r is not sender)
+        take_step(api, BEFORE_THE_KILL)
         sender.kill()
         killed_at = datetime.now(UTC)
         seen_at_the_kill = len(api.calls)
@@ -348,7 +358,8 @@ def test_two_replicas_a_wave_and_a_sigkill_lose_nothing_and_double_nothing(
         lapse_the_dead_claims(db, killed_at)
         api.route_webhook([f"{survivor.base}/telegram"])  # the balancer's health check
 
-        for step in range(BEFORE_THE_KILL, len(ONBOARDING)):
+        answered(api, BEFORE_THE_KILL)
+        for step in range(BEFORE_THE_KILL + 1, len(ONBOARDING)):
             onboarding_step(api, step)
         until(lambda: survivor.says("this process is now the sender"), "the takeover")
         until(
@@ -386,6 +397,7 @@ def test_two_replicas_a_wave_and_a_sigkill_lose_nothing_and_double_nothing(
             {"ids": [str(FIRST_WRITER + n) for n in range(WRITERS)]},
         ).all()
     assert len(writers) == WRITERS
+    assert scalar(db, "SELECT count(*) FROM inbox") == 0, "no update was left unhandled"
     for external_id, consented, role, safe in writers:
         assert consented and role == "both" and safe is not None, (external_id, role, safe)
 
