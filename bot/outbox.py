@@ -42,6 +42,10 @@ KEEP = timedelta(hours=24)  # a message still not out after a day is let go (log
 LONGEST_PAUSE = 600.0  # seconds between tries of a letter whose server keeps failing
 
 
+ORPHAN_TICKS = 15
+"""Outbox ticks between looks for updates a dead replica accepted (about 15 s)."""
+
+
 class Dispatch:
     """One process's part: send at once when it is the sender, hand over when it is not."""
 
@@ -58,6 +62,7 @@ class Dispatch:
         self._again = False
         self._in_hand: set[int] = set()  # letters the adapter is sending right now
         self._woken: set[asyncio.Task[int]] = set()
+        self._ticks = 0
 
     @classmethod
     def for_database(cls, mend: Mend, sender: Sender, channel: str = "telegram") -> Dispatch:
@@ -69,6 +74,12 @@ class Dispatch:
     @property
     def leading(self) -> bool:
         return self.lock.leading
+
+    def due_for_orphans(self) -> bool:
+        """Every `ORPHAN_TICKS` ticks: looking for another replica's unfinished updates is a
+        read the sender can afford now and then, not every second."""
+        self._ticks = (self._ticks + 1) % ORPHAN_TICKS
+        return self._ticks == 0
 
     async def elect(self) -> bool:
         """Try to be the sender (or stay it). On becoming it, what the last one left (in its

@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
@@ -105,6 +105,10 @@ def draw(reply: Reply) -> Reply:
         for a in reply.attachments
     )
     return replace(reply, attachments=drawn)
+
+
+ORPHANED = timedelta(seconds=60)
+"""How long an accepted update may wait before the sender takes it up as another's."""
 
 
 class Mend:
@@ -279,6 +283,13 @@ class Mend:
         """Fetched updates, kept until handled (see `storage.inbox`)."""
         self.inbox.keep(updates, self.clock())
         self._kept.update(uid for uid, _ in updates)
+
+    def orphaned(self, now: datetime) -> list[tuple[int, str]]:
+        """Updates another replica accepted and never finished (it died after answering
+        Telegram): older than `ORPHANED`, so a live replica still at work is left alone."""
+        found = self.inbox.stale(now - ORPHANED)
+        self._kept.update(uid for uid, _ in found)
+        return found
 
     def waiting(self) -> list[tuple[int, str]]:
         """What was fetched before a restart and never finished."""

@@ -218,6 +218,18 @@ async def _replay(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
         await application.process_update(Update.de_json(json.loads(body), application.bot))
 
 
+async def _orphans(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The sender takes up updates a replica accepted and died before handling (webhook:
+    Telegram had its 200, so it will not send them again); the update id keeps a repeat
+    from being applied twice."""
+    mend: Mend = application.bot_data["mend"]
+    left = await asyncio.to_thread(mend.orphaned, mend.clock())
+    if left:
+        log.info("handling %d update(s) another replica accepted and did not finish", len(left))
+    for _, body in left:
+        await application.process_update(Update.de_json(json.loads(body), application.bot))
+
+
 async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     mend: Mend = application.bot_data["mend"]
     if application.bot.username:
@@ -266,8 +278,13 @@ def start_outbox(
     dispatch = Dispatch.for_database(application.bot_data["mend"], sender, channel=CHANNEL)
     application.bot_data[DISPATCH] = dispatch
 
+    # Replicas share one inbox only on PostgreSQL; one process finds its own at start-up.
+    shared = application.bot_data["mend"].engine.dialect.name == "postgresql"
+
     async def job(_: ContextTypes.DEFAULT_TYPE) -> None:
         await dispatch.tick()
+        if shared and dispatch.leading and dispatch.due_for_orphans():
+            await _orphans(application)
 
     queue = application.job_queue
     assert queue is not None, "python-telegram-bot[job-queue] is required"

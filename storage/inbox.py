@@ -33,6 +33,16 @@ class InboxStore(Store):
         with self._write() as conn:
             conn.execute(make(_inbox).on_conflict_do_nothing(index_elements=["update_id"]), rows)
 
+    def stale(self, before: datetime) -> list[tuple[int, str]]:
+        """Kept before `before` and still not handled: the replica that took it is gone."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(_inbox.c.update_id, _inbox.c.body)
+                .where(_inbox.c.received_at < before)
+                .order_by("update_id")
+            )
+            return [(int(uid), self._cipher.decrypt(body)) for uid, body in rows]
+
     def pending(self) -> list[tuple[int, str]]:
         """What was fetched and never handled, oldest first."""
         with self._read() as conn:

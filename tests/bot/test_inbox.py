@@ -7,9 +7,9 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.service import Mend
+from bot.service import ORPHANED, Mend
 from bot.telegram_app import build_application
-from tests.conftest import TOKEN, feed
+from tests.conftest import TOKEN, FakeClock, feed
 from tests.fake_request import FakeRequest
 from tests.updates import text_update
 
@@ -51,3 +51,16 @@ async def test_an_update_that_failed_is_not_handed_over_again(
     monkeypatch.setattr(mend, "handle", lambda *a, **k: 1 / 0)
     await feed(app, text_update(888, SAM, "hello"))
     assert mend.waiting() == [], "apologised for once; a restart does not repeat it"
+
+
+async def test_an_update_a_dead_replica_accepted_is_taken_up_only_once_it_is_old(
+    mend: Mend, clock: FakeClock
+) -> None:
+    """Behind a webhook, a replica that answered Telegram 200 and died leaves the update in
+    the shared inbox; the sender takes it up, but only after `ORPHANED`, so a replica still
+    at work on it is left alone."""
+    update = text_update(7001, 424242, "/start")
+    mend.keep([(7001, json.dumps(update))])
+    assert mend.orphaned(clock()) == [], "just accepted: someone may be at work on it"
+    clock.advance(seconds=ORPHANED.total_seconds() + 1)
+    assert [uid for uid, _ in mend.orphaned(clock())] == [7001]
