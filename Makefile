@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.chart
 	$(BIN)/python -m bench.screening
+	$(BIN)/python -m bench.webhook
 
 # Rebuild the language model in flows/model/ from tests/data (CPU, a few minutes; needs torch).
 model: $(STAMP)
