@@ -135,7 +135,8 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     handled = await patiently(
         bot,
         mend.waited_for_lock,
-        lambda: mend.handle(
+        off_loop=mend.engine.dialect.name == "postgresql",
+        work=lambda: mend.handle(
             CHANNEL,
             str(user.id),
             event,
@@ -157,13 +158,20 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def patiently(
-    bot: MendBot, waited: Callable[[int], None], work: Callable[[], Handled]
+    bot: MendBot,
+    waited: Callable[[int], None],
+    work: Callable[[], Handled],
+    *,
+    off_loop: bool = False,
 ) -> Handled:
     """Someone else holds the database's lock: wait between tries without blocking the event
-    loop (everyone else is served meanwhile); over a minute in all, then it is an error."""
+    loop (everyone else is served meanwhile); over a minute in all, then it is an error.
+
+    `off_loop` (PostgreSQL): the unit of work runs in a worker thread, so its round trips to
+    the server never hold up other chats; SQLite's are local and quicker on the loop."""
     for attempt in range(1, WAIT_TRIES + 1):
         try:
-            return work()
+            return await asyncio.to_thread(work) if off_loop else work()
         except Locked:
             if attempt == WAIT_TRIES:
                 raise

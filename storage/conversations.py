@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -238,7 +239,12 @@ class ConversationStore:
     def __init__(self, engine: Engine, cipher: TextCipher) -> None:
         self._engine = engine
         self._cipher = cipher
-        self._conn: Connection | None = None
+        # One connection per thread that runs the hot path: the event loop's, and on
+        # PostgreSQL the worker threads the adapter hands updates to (a connection is not to
+        # be shared between threads).
+        self._local = threading.local()
+        self._all: list[Connection] = []
+        self._all_lock = threading.Lock()
         self._autocommits = engine.dialect.name == "postgresql"
         dbapi = engine.dialect.dbapi
         self._lost: tuple[type[BaseException], ...] = (
@@ -324,20 +330,34 @@ class ConversationStore:
         On SQLite it waits for someone else's lock only briefly (`HOT_BUSY_MS`): it runs on
         the event loop, and the adapter waits longer without holding everyone up.
         """
-        if self._conn is None:
-            self._conn = self._engine.connect()
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._engine.connect()
             if self._engine.dialect.name == "sqlite":
-                self._conn.exec_driver_sql(f"PRAGMA busy_timeout={HOT_BUSY_MS}")
-                self._conn.commit()
-        return self._conn
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={HOT_BUSY_MS}")
+                conn.commit()
+            self._local.conn = conn
+            with self._all_lock:
+                self._all.append(conn)
+        return conn
+
+    def _drop(self) -> None:
+        """This thread's connection failed: let it go; the next use opens a new one."""
+        conn: Connection | None = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            with self._all_lock:
+                if conn in self._all:
+                    self._all.remove(conn)
+            _let_go(conn)
 
     def close(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(Exception):
-                self._conn.invalidate()
-            with contextlib.suppress(Exception):
-                self._conn.close()
-            self._conn = None
+        """Every thread's connection (the service is closing)."""
+        with self._all_lock:
+            conns, self._all = self._all, []
+        self._local = threading.local()
+        for conn in conns:
+            _let_go(conn)
 
     def _is_lost(self, error: Exception) -> bool:
         """The connection itself failed (raw from the driver, or wrapped by SQLAlchemy); a
@@ -377,7 +397,7 @@ class ConversationStore:
                         driver.rollback()
                 if not self._is_lost(error):
                     raise
-                self.close()
+                self._drop()
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
@@ -405,7 +425,7 @@ class ConversationStore:
                     driver.rollback()
                 if not self._is_lost(error):
                     raise
-                self.close()
+                self._drop()
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
@@ -612,6 +632,13 @@ class ConversationStore:
                     self.journal(conn, pid, record, now)
 
         self.transaction(work)
+
+
+def _let_go(conn: Connection) -> None:
+    with contextlib.suppress(Exception):
+        conn.invalidate()
+    with contextlib.suppress(Exception):
+        conn.close()
 
 
 def _recent(updated_at: Any, now: datetime) -> bool:
