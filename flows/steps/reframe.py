@@ -394,17 +394,8 @@ def _words(
     state: str, own: str, slot: str, dest: str, pattern: re.Pattern[str], check: Callback
 ) -> list[dict[str, Any]]:
     """A word offered as buttons, "another…" to type one, or typing it straight away."""
-    offered = tuple(k for k in content.options(f"reframe.{state}") if k != "other")
     return [
-        *step(
-            "pick",
-            state,
-            dest,
-            when=[value_is(*offered)],
-            do=[_picked(slot, state)],
-            review="review",
-        ),
-        {"trigger": "pick", "source": state, "dest": own, "conditions": value_is("other")},
+        *_picks(state, own, slot, dest),
         *step(
             "text",
             [state, own],

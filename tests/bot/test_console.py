@@ -7,7 +7,6 @@ import json
 import logging
 import re
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -134,20 +133,6 @@ def test_in_a_narrow_terminal_every_reply_is_whole_words(mend: Mend) -> None:
 
 
 # --- no log line inside the chat ---------------------------------------------------------------
-
-
-@pytest.fixture
-def root_logging() -> Iterator[None]:
-    """`logs.setup` changes process-wide logging; each test gets it back as it was."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    for handler in root.handlers:
-        if handler not in handlers:
-            handler.close()
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.captureWarnings(False)
 
 
 def test_the_transitions_library_never_warns_into_the_chat(

@@ -11,6 +11,7 @@ from flows.core import content
 from flows.core.contract import ROLES, Conversation, JournalRecord, Profile, Role
 from flows.steps import agreement
 from flows.steps.agreement import Kind, Reason, classify
+from tests.flows import blind
 from tests.flows.driver import Chat
 
 # Terms as people might write them, labelled by the line the step draws (the comment above
@@ -244,13 +245,9 @@ BLIND = Path(__file__).resolve().parents[1] / "data" / "agreement" / "blind-1.ts
 def blind_batch() -> list[tuple[str, Role, str]]:
     """Terms written and labelled by someone who had not seen the rules (`label, role, text`)."""
     rows = []
-    for line in "\n".join(
-        p.read_text("utf-8") for p in sorted(BLIND.parent.glob("blind-*.tsv"))
-    ).splitlines():
-        if line.strip():
-            label, role, text = line.split("\t")
-            assert label in ("openness", "control") and role in ("hurt", "broke"), line
-            rows.append((label, cast(Role, role), text))
+    for label, role, text in blind.rows(BLIND.parent, 3):
+        assert label in ("openness", "control") and role in ("hurt", "broke"), text
+        rows.append((label, cast(Role, role), text))
     return rows
 
 

@@ -14,6 +14,7 @@ from flows.core import content
 from flows.core.contract import JournalRecord, PartnerRecord, Profile
 from flows.language.blame import in_part
 from flows.steps import reframe
+from tests.flows import blind
 from tests.flows.driver import Chat
 
 HONEST = "I felt scared when the call went unanswered, because I need to know you are okay"
@@ -456,13 +457,7 @@ MIN_CLEAN_RECALL = 0.95
 
 
 def test_the_blind_batch_of_parts_holds_its_floors() -> None:
-    rows = [
-        line.split("\t", 2)
-        for line in "\n".join(
-            p.read_text("utf-8") for p in sorted(BATCH.parent.glob("blind-*.tsv"))
-        ).splitlines()
-        if line
-    ]
+    rows = blind.rows(BATCH.parent, 3)
     assert len(rows) >= 90 and {label for label, _, _ in rows} == {"blame", "clean"}
     wrong = [
         f"{label} {part}: {text}"

@@ -12,6 +12,7 @@ from flows.core import content
 from flows.core.contract import Choice, JournalRecord, Profile
 from flows.language.urges import is_urge
 from flows.steps import trigger
+from tests.flows import blind
 from tests.flows.driver import Chat
 
 HAPPENED = "He went quiet at dinner and checked his phone."
@@ -478,13 +479,7 @@ MIN_FEELING_RECALL = 0.95
 
 
 def test_the_blind_batch_of_urges_holds_its_floors() -> None:
-    rows = [
-        line.split("\t", 1)
-        for line in "\n".join(
-            p.read_text("utf-8") for p in sorted(BATCH.parent.glob("blind-*.tsv"))
-        ).splitlines()
-        if line
-    ]
+    rows = blind.rows(BATCH.parent, 2)
     assert len(rows) >= 90 and {label for label, _ in rows} == {"urge", "feeling"}
     wrong = [f"{label}: {text}" for label, text in rows if (label == "urge") != is_urge(text)]
     missed = [w for w in wrong if w.startswith("urge")]

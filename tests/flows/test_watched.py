@@ -8,6 +8,7 @@ import pytest
 
 from flows.core import content
 from flows.language.watched import watched
+from tests.flows import blind
 from tests.flows.driver import Chat
 
 BLIND = Path(__file__).parents[1] / "data" / "watched" / "blind-1.tsv"
@@ -47,13 +48,7 @@ def test_the_writer_watching_an_offer_or_the_past_does_not(text: str) -> None:
 
 def test_a_blind_batch_written_without_seeing_the_rule() -> None:
     """Scored before it joined: accuracy 0.750, precision 0.926, recall 0.543 (docs/language.md)."""
-    rows = [
-        line.split("\t")
-        for line in "\n".join(
-            p.read_text("utf-8") for p in sorted(BLIND.parent.glob("blind-*.tsv"))
-        ).splitlines()
-        if line.strip()
-    ]
+    rows = blind.rows(BLIND.parent, 2)
     right = sum(watched(text) == (label == "watched") for label, text in rows)
     caught = sum(watched(text) for label, text in rows if label == "watched")
     assert right / len(rows) >= 0.95
